@@ -1,0 +1,204 @@
+"""The results record of one run: written as results.json, versioned, documented in docs/results-json.md.
+
+Later versions add fields; they never rename or remove the ones here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.records import MediaInfo, Output, ScoreResult, TrialError
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunInfo(_Model):
+    id: str
+    suite: str
+    suite_file: str
+    suite_sha256: str
+    description: str | None = None
+    started_at: str
+    finished_at: str | None = None
+    duration_s: float | None = None
+    harness_version: str
+    git_revision: str | None = None
+    #: "complete", or "interrupted" when stopped by Ctrl-C (finished trials are kept).
+    status: Literal["running", "complete", "interrupted"] = "complete"
+    provider: str = "gemini"
+    models: list[str] = Field(default_factory=list)
+    configs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    prompts: list[str] = Field(default_factory=list)
+    repeat: int = 1
+    argv: list[str] = Field(default_factory=list)
+    emulator: bool = False
+
+
+class TurnRecord(_Model):
+    """One turn of a multi-turn (chat) case."""
+
+    prompt: str
+    output: Output | None = None
+
+
+class RequestRecord(_Model):
+    """What was asked, after templates were rendered."""
+
+    system_instruction: str | None = None
+    prompt: str
+    media: list[str] = Field(default_factory=list)
+    stream: bool = False
+
+
+class TrialRecord(_Model):
+    id: str
+    case_id: str
+    prompt_id: str
+    model: str
+    #: Config variant label, e.g. "temperature=0.7" or a name given in the suite.
+    config_id: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    repeat: int = 0
+    tags: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["ok", "error"]
+    error: TrialError | None = None
+    request: RequestRecord
+    output: Output | None = None
+    turns: list[TurnRecord] = Field(default_factory=list)
+    scores: list[ScoreResult] = Field(default_factory=list)
+    #: True when every required score passed (or the weighted score cleared the case threshold);
+    #: False when one failed or the trial errored; None when nothing was scored.
+    passed: bool | None = None
+    weighted_score: float | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    media: list[MediaInfo] = Field(default_factory=list)
+
+
+class MetricSummary(_Model):
+    metric: str
+    scorer: str
+    n: int
+    mean: float | None = None
+    #: 95% confidence interval of the mean (t distribution); None with fewer than two values.
+    ci_low: float | None = None
+    ci_high: float | None = None
+    pass_rate: float | None = None
+    #: Scorer-specific aggregates, e.g. corpus WER or total cost.
+    aggregate: dict[str, float] = Field(default_factory=dict)
+
+
+class SummaryRow(_Model):
+    """One model x config x prompt variant."""
+
+    model: str
+    config_id: str
+    prompt_id: str
+    trials: int
+    ok: int
+    errors: int
+    passed: int
+    failed: int
+    pass_rate: float | None = None
+    #: 95% Wilson interval of the pass rate.
+    pass_rate_ci: tuple[float, float] | None = None
+    metrics: list[MetricSummary] = Field(default_factory=list)
+    latency_ms_p50: float | None = None
+    latency_ms_p95: float | None = None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    cost_usd: float | None = None
+
+
+class PairedComparison(_Model):
+    """Two summary rows compared on the trials they share (same case, prompt and repeat)."""
+
+    metric: str
+    a: str
+    b: str
+    n: int
+    mean_diff: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    #: Two-sided p-value of a paired t-test (or sign-flip permutation for small n).
+    p_value: float | None = None
+    significant: bool = False
+
+
+class TrialDelta(_Model):
+    """One trial matched (by id) between the baseline and this run."""
+
+    trial_id: str
+    case_id: str
+    prompt_id: str
+    model: str
+    config_id: str
+    repeat: int = 0
+    #: "regressed" (passed before, not now), "fixed", "unchanged", "new" (not in baseline),
+    #: "removed" (in the baseline only).
+    change: Literal["regressed", "fixed", "unchanged", "new", "removed"]
+    before_passed: bool | None = None
+    after_passed: bool | None = None
+    #: metric -> (this run's value - baseline value), for metrics both runs scored.
+    metric_deltas: dict[str, float] = Field(default_factory=dict)
+
+
+class MetricDelta(_Model):
+    model: str
+    config_id: str
+    prompt_id: str
+    metric: str
+    before: float | None = None
+    after: float | None = None
+    delta: float | None = None
+
+
+class BaselineComparison(_Model):
+    run_id: str
+    suite: str
+    started_at: str
+    regressions: int = 0
+    fixes: int = 0
+    new: int = 0
+    removed: int = 0
+    trials: list[TrialDelta] = Field(default_factory=list)
+    metrics: list[MetricDelta] = Field(default_factory=list)
+
+
+class RunResults(_Model):
+    schema_version: str = SCHEMA_VERSION
+    run: RunInfo
+    trials: list[TrialRecord] = Field(default_factory=list)
+    summary: list[SummaryRow] = Field(default_factory=list)
+    comparisons: list[PairedComparison] = Field(default_factory=list)
+    #: Set by ``--baseline``: per-trial deltas and regressions against an earlier run.
+    baseline: BaselineComparison | None = None
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> RunResults:
+        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def results_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of results.json."""
+    schema = RunResults.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "harness results"
+    return schema

@@ -1,0 +1,246 @@
+"""One suite run end to end: load, plan, call, score, store, summarise, report, exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import __version__
+from harness.baseline import compare_runs
+from harness.errors import UserError
+from harness.loader import LoadedSuite, LoadOptions, load_suite
+from harness.planning import PlannedTrial, check_requests, plan
+from harness.plugins import PluginHost
+from harness.provider import ProviderSettings
+from harness.reporting import ReportContext
+from harness.results import RunInfo, RunResults, TrialRecord
+from harness.runner import Runner, RunOptions, now_iso
+from harness.scoring import Scorer
+from harness.store import Store
+from harness.summary import compare, summarize
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_STORE = Path(".harness") / "harness.db"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("HARNESS_STORE", str(DEFAULT_STORE)))
+
+
+@dataclass
+class SessionOptions:
+    load: LoadOptions
+    run: RunOptions = field(default_factory=RunOptions)
+    filters: list[str] = field(default_factory=list)
+    out_dir: Path | None = None
+    reports_root: Path = Path("reports")
+    formats: list[str] = field(default_factory=lambda: ["html", "json"])
+    baseline: Path | None = None
+    store_path: Path = field(default_factory=default_store_path)
+    base_url: str | None = None
+    api_key: str | None = None
+    #: "any": fail on any failed or errored trial; "regressions": only on regressions against the
+    #: baseline (and errors); "none": always exit 0 unless interrupted.
+    fail_on: str = "any"
+    argv: list[str] = field(default_factory=list)
+    emulator: bool = False
+
+
+@dataclass
+class Outcome:
+    results: RunResults
+    out_dir: Path
+    exit_code: int
+    written: list[Path]
+
+
+def git_revision(folder: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, timeout=5)
+    return done.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def new_run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def load_baseline(path: Path, store: Store | None = None) -> RunResults:
+    """A baseline from a results.json, a run folder, or a run id in the store."""
+    if path.is_dir():
+        path = path / "results.json"
+    if path.is_file():
+        try:
+            return RunResults.read(path)
+        except ValueError as exc:
+            raise UserError(f"not a harness results file: {exc.__class__.__name__}", file=path) from None
+    if store is not None:
+        found = store.run_info(str(path))
+        if found is not None:
+            return results_from_store(store, str(path))
+    raise UserError(f"baseline not found: {path}", hint="give a results.json, a run folder, or a run id")
+
+
+def results_from_store(store: Store, run_id: str, host: PluginHost | None = None) -> RunResults:
+    found = store.run_info(run_id)
+    if found is None:
+        raise UserError(f"no run '{run_id}' in the store {store.path}", hint="`harness runs` lists them")
+    info, _ = found
+    trials = store.trials(run_id)
+    return build_results(info, trials, host)
+
+
+def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | None) -> RunResults:
+    def aggregator(scorer: str) -> Callable[..., dict[str, float]] | None:
+        if host is None or scorer not in host.scorers:
+            return None
+        cls: type[Scorer] = host.scorers.get(scorer)
+        return cls.aggregate
+
+    return RunResults(run=info, trials=trials, summary=summarize(trials, aggregator), comparisons=compare(trials))
+
+
+def write_reports(
+    results: RunResults, out_dir: Path, formats: list[str], host: PluginHost, baseline: RunResults | None
+) -> list[Path]:
+    written = [results.write(out_dir / "results.json")]
+    ctx = ReportContext(out_dir=out_dir, baseline=baseline)
+    for name in formats:
+        if name == "json" and name not in host.reporters:
+            continue
+        reporter = host.reporters.get(name)()
+        path = reporter.write(results, ctx)
+        if path not in written:
+            written.append(path)
+    return written
+
+
+def check_formats(formats: list[str], host: PluginHost) -> None:
+    for name in formats:
+        if name != "json":
+            host.reporters.get(name)
+
+
+def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
+    """Load, plan and check a suite without calling any model (``harness validate``)."""
+    loaded = load_suite(path, options.load)
+    trials = plan(loaded, options.filters)
+    check_requests(loaded, trials)
+    return loaded, trials
+
+
+def execute(
+    path: Path,
+    options: SessionOptions,
+    on_start: Callable[[RunInfo, list[PlannedTrial]], None] | None = None,
+    on_trial: Callable[[TrialRecord], None] | None = None,
+) -> Outcome:
+    host = options.load.host
+    check_formats(options.formats, host)
+    loaded, trials = prepare(path, options)
+    if not trials:
+        raise UserError(
+            "no trial matches the filters",
+            hint="check --filter (globs over case, prompt and model; tag:NAME)",
+        )
+    store = Store(options.store_path)
+    baseline = load_baseline(options.baseline, store) if options.baseline else None
+    provider = loaded.provider_cls(
+        ProviderSettings(
+            base_url=options.base_url,
+            api_key=options.api_key,
+            options=loaded.suite.provider_options,
+            files=store,
+        )
+    )
+    run_id = new_run_id()
+    out_dir = options.out_dir or options.reports_root / run_id
+    info = RunInfo(
+        id=run_id,
+        suite=loaded.suite.name,
+        suite_file=str(path),
+        suite_sha256=loaded.sha256,
+        description=loaded.suite.description,
+        started_at=now_iso(),
+        harness_version=__version__,
+        git_revision=git_revision(loaded.dir),
+        status="running",
+        provider=loaded.suite.provider,
+        models=loaded.models,
+        configs={cid: {**loaded.base_config, **cfg} for cid, cfg in loaded.configs},
+        prompts=sorted({t.prompt_id for t in trials}),
+        repeat=loaded.suite.repeat,
+        argv=options.argv,
+        emulator=options.emulator,
+    )
+    store.start_run(info, out_dir)
+    host.pm.hook.run_started(run=info, trials=trials)
+    if on_start is not None:
+        on_start(info, trials)
+    runner = Runner(loaded, trials, provider, store, host, info, options.run, on_trial=on_trial)
+
+    async def main() -> list[TrialRecord]:
+        try:
+            return await runner.run()
+        finally:
+            await provider.aclose()
+
+    try:
+        records = asyncio.run(main())
+    except KeyboardInterrupt:
+        runner.interrupted = True
+        records = [runner.records[i] for i in sorted(runner.records)]
+    info.status = "interrupted" if runner.interrupted else "complete"
+    info.finished_at = now_iso()
+    info.duration_s = round(getattr(runner, "elapsed", 0.0), 3)
+    store.finish_run(info)
+    results = build_results(info, records, host)
+    if baseline is not None:
+        results.baseline = compare_runs(results, baseline)
+    written = write_reports(results, out_dir, options.formats, host, baseline)
+    host.pm.hook.run_finished(results=results)
+    store.close()
+    return Outcome(results, out_dir, exit_code(results, options.fail_on), written)
+
+
+def exit_code(results: RunResults, fail_on: str) -> int:
+    if results.run.status == "interrupted":
+        return EXIT_INTERRUPTED
+    if fail_on == "none":
+        return EXIT_OK
+    errored = any(t.status == "error" for t in results.trials)
+    if fail_on == "regressions" and results.baseline is not None:
+        return EXIT_FAILED if results.baseline.regressions or errored else EXIT_OK
+    failed = any(t.passed is False for t in results.trials)
+    return EXIT_FAILED if failed or errored else EXIT_OK
+
+
+@contextlib.contextmanager
+def maybe_emulator(enabled: bool, responses: Path | None) -> Iterator[str | None]:
+    """Start the local Gemini emulator for the run when asked; yield its base URL."""
+    if not enabled:
+        yield None
+        return
+    from harness.emulator import EmulatorConfig, start_background
+
+    config = EmulatorConfig.from_yaml(responses, port=0) if responses else EmulatorConfig(port=0)
+    with start_background(config) as emu:
+        yield str(emu.base_url)
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+@pytest.fixture
+def fake_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A plugin host with only the fake provider and scorers (no entry-point plugins)."""
+    import fakes
+
+    from harness.plugins import load_plugins
+
+    monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "")
+    fakes.FakeProvider.reset()
+    yield load_plugins(extra=[(fakes, "tests.fakes")])

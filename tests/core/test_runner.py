@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from helpers import run_suite, write_suite
+
+from harness.results import RunResults, results_json_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def suite_with(prompts: list[str], extra: str = "", repeat: int = 1) -> str:
+    cases = "\n".join(f"  - id: c{i}\n    vars: {{text: '{p}'}}" for i, p in enumerate(prompts))
+    return f"""
+name: runner
+provider: fake
+prompts: [{{id: p, template: "{{{{ text }}}}"}}]
+repeat: {repeat}
+{extra}
+cases:
+{cases}
+"""
+
+
+def test_concurrency_is_bounded(tmp_path: Path, fake_host: Any) -> None:
+    import fakes
+
+    path = write_suite(tmp_path, suite_with([f"[sleep=0.05] {i}" for i in range(12)]))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts(concurrency=3))
+    assert len(outcome.results.trials) == 12
+    assert fakes.FakeProvider.max_in_flight == 3
+
+
+def test_parallelism_actually_happens(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with([f"[sleep=0.2] {i}" for i in range(8)]))
+    start = time.monotonic()
+    run_suite(fake_host, path, tmp_path, run=_opts(concurrency=8))
+    assert time.monotonic() - start < 1.2  # 8 x 0.2 s sequentially would be 1.6 s
+
+
+def _opts(**kw: Any) -> Any:
+    from harness.retry import RetryPolicy
+    from harness.runner import RunOptions
+
+    kw.setdefault("retry", RetryPolicy(max_retries=3, base_delay_s=0.001))
+    return RunOptions(**kw)
+
+
+def test_errors_are_recorded_not_raised(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["ok", "[fail=400]", "[fail=503]", "[crash]"]))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts())
+    by_case = {t.case_id: t for t in outcome.results.trials}
+    assert by_case["c0"].status == "ok"
+    bad = by_case["c1"]
+    assert bad.status == "error" and bad.error.code == 400 and bad.error.attempts == 1 and bad.passed is False
+    retried = by_case["c2"]
+    assert retried.error.code == 503 and retried.error.attempts == 4 and len(retried.error.retries) == 3
+    assert by_case["c3"].error.kind == "internal" and "provider bug" in by_case["c3"].error.message
+    assert outcome.exit_code == 1
+
+
+def test_retry_then_success_keeps_attempts(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["[flaky=2] hello"]))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts())
+    (trial,) = outcome.results.trials
+    assert trial.status == "ok"
+    assert [a.code for a in trial.output.retries] == [503, 503]
+    assert all(0.01 <= a.delay_s <= 0.02 for a in trial.output.retries)  # server's retry delay honoured
+
+
+def test_timeout_per_trial(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["[sleep=5] slow", "fast"]))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts(timeout_s=0.3))
+    by_case = {t.case_id: t for t in outcome.results.trials}
+    assert by_case["c0"].error.kind == "timeout"
+    assert by_case["c1"].status == "ok"
+
+
+def test_scorer_error_recorded_and_run_goes_on(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["one", "two"], extra="scorers:\n  - boom: {}\n  - has: echo"))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts())
+    for trial in outcome.results.trials:
+        boom, has = trial.scores
+        assert boom.error == "ValueError: scorer exploded" and boom.passed is False
+        assert has.passed is True
+        assert trial.passed is False
+
+
+def test_threshold_and_optional_scorers(tmp_path: Path, fake_host: Any) -> None:
+    extra = "scorers:\n  - has: echo\n  - has: nothere\n    required: false"
+    outcome = run_suite(
+        fake_host, write_suite(tmp_path / "a", suite_with(["x"], extra=extra)), tmp_path / "a", run=_opts()
+    )
+    assert outcome.results.trials[0].passed is True
+    extra2 = "threshold: 0.75\nscorers:\n  - has: echo\n    weight: 3\n  - has: nothere"
+    outcome = run_suite(
+        fake_host, write_suite(tmp_path / "b", suite_with(["x"], extra=extra2)), tmp_path / "b", run=_opts()
+    )
+    trial = outcome.results.trials[0]
+    assert trial.weighted_score == 0.75 and trial.passed is True
+
+
+def test_cache_serves_second_run_and_keeps_repeats_distinct(tmp_path: Path, fake_host: Any) -> None:
+    import fakes
+
+    path = write_suite(tmp_path, suite_with(["a", "b"], repeat=2))
+    first = run_suite(fake_host, path, tmp_path, run=_opts(), out_dir=tmp_path / "o1")
+    assert len(fakes.FakeProvider.calls) == 4  # repeats are separate calls, not one cached answer
+    second = run_suite(fake_host, path, tmp_path, run=_opts(), out_dir=tmp_path / "o2")
+    assert len(fakes.FakeProvider.calls) == 4
+    assert all(t.output.cached for t in second.results.trials)
+    assert [t.output.text for t in first.results.trials] == [t.output.text for t in second.results.trials]
+    run_suite(fake_host, path, tmp_path, run=_opts(use_cache=False), out_dir=tmp_path / "o3")
+    assert len(fakes.FakeProvider.calls) == 8
+
+
+def test_every_trial_stored_with_scores(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["a", "[fail=400]"], extra="scorers: [{has: echo}]"))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts())
+    db = sqlite3.connect(tmp_path / "store.db")
+    run_id = outcome.results.run.id
+    assert db.execute("SELECT count(*) FROM trials WHERE run_id=?", (run_id,)).fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM scores WHERE run_id=?", (run_id,)).fetchone()[0] == 1
+    assert db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()[0] == "complete"
+
+
+def test_results_json_validates_against_published_schema(tmp_path: Path, fake_host: Any) -> None:
+    path = write_suite(tmp_path, suite_with(["a", "[fail=400]", "c"], extra="scorers: [{has: echo}]", repeat=2))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts())
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    jsonschema.Draft202012Validator(results_json_schema()).validate(data)
+    assert data["schema_version"] == "1.0"
+    trial = data["trials"][0]
+    for key in ("id", "case_id", "prompt_id", "model", "config", "repeat", "status", "output", "scores"):
+        assert key in trial
+    for key in ("text", "finish_reason", "latency_ms", "usage"):
+        assert key in trial["output"]
+    assert set(trial["output"]["usage"]) >= {
+        "prompt_tokens",
+        "output_tokens",
+        "thoughts_tokens",
+        "total_tokens",
+        "prompt_by_modality",
+    }
+    for key in ("id", "suite", "suite_file", "suite_sha256", "started_at", "finished_at", "harness_version"):
+        assert key in data["run"]
+    assert RunResults.model_validate(data).summary[0].trials == 6
+    assert outcome.results.summary[0].pass_rate_ci is not None
+
+
+def test_ctrl_c_keeps_finished_trials(tmp_path: Path) -> None:
+    """A real SIGINT to a real `harness run`: exit 130, finished trials stored and written."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "fakes.py").write_text((ROOT / "tests" / "fakes.py").read_text())
+    prompts = ["quick"] * 3 + ["[sleep=30] slow"] * 3
+    path = write_suite(tmp_path / "s", suite_with(prompts))
+    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            str(path),
+            "--plugins-dir",
+            str(plugins),
+            "-j",
+            "6",
+            "--out",
+            str(tmp_path / "out"),
+            "--format",
+            "json",
+            "-q",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    db_path = tmp_path / "store.db"
+    while time.monotonic() < deadline:
+        if db_path.exists():
+            try:
+                count = sqlite3.connect(db_path).execute("SELECT count(*) FROM trials").fetchone()[0]
+            except sqlite3.OperationalError:
+                count = 0
+            if count >= 3:
+                break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert data["run"]["status"] == "interrupted"
+    assert sorted(t["case_id"] for t in data["trials"]) == ["c0", "c1", "c2"]
+    status = sqlite3.connect(db_path).execute("SELECT status FROM runs").fetchone()[0]
+    assert status == "interrupted"
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("any", 1), ("none", 0)])
+def test_fail_on(tmp_path: Path, fake_host: Any, fail_on: str, expected: int) -> None:
+    path = write_suite(tmp_path, suite_with(["x"], extra="scorers: [{has: nothere}]"))
+    assert run_suite(fake_host, path, tmp_path, run=_opts(), fail_on=fail_on).exit_code == expected
+
+
+def test_baseline_regressions(tmp_path: Path, fake_host: Any) -> None:
+    before = write_suite(tmp_path / "v1", suite_with(["alpha", "beta"], extra="scorers: [{has: a}]"))
+    first = run_suite(fake_host, before, tmp_path / "v1", run=_opts())
+    after = write_suite(tmp_path / "v2", suite_with(["alpha", "gmm"], extra="scorers: [{has: a}]"))
+    second = run_suite(
+        fake_host,
+        after,
+        tmp_path / "v2",
+        run=_opts(),
+        baseline=tmp_path / "v1" / "out",
+        fail_on="regressions",
+    )
+    comparison = second.results.baseline
+    assert comparison.run_id == first.results.run.id
+    assert comparison.regressions == 1
+    assert {d.case_id: d.change for d in comparison.trials} == {"c0": "unchanged", "c1": "regressed"}
+    assert second.exit_code == 1

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from harness.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
+
+
+def test_t_critical_known_values() -> None:
+    assert t_critical(1) == 12.706
+    assert t_critical(10) == 2.228
+    assert t_critical(60) == pytest.approx(2.000, abs=2e-3)
+    assert t_critical(1000) == pytest.approx(1.962, abs=2e-3)
+
+
+def test_mean_ci() -> None:
+    mean, low, high = mean_ci([1.0, 2.0, 3.0, 4.0])
+    assert mean == 2.5
+    half = 3.182 * math.sqrt(5 / 3) / 2
+    assert low == pytest.approx(2.5 - half) and high == pytest.approx(2.5 + half)
+    assert mean_ci([5.0]) == (5.0, None, None)
+
+
+def test_wilson_matches_reference() -> None:
+    low, high = wilson(8, 10)
+    assert low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
+    assert wilson(0, 5)[0] == 0.0 and wilson(5, 5)[1] == 1.0
+
+
+def test_percentile() -> None:
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([10], 95) == 10
+
+
+def test_paired_permutation_exact_and_deterministic() -> None:
+    # All 8 differences positive: only the all-positive and all-negative sign patterns are as extreme.
+    assert paired_permutation_p([1.0] * 8) == pytest.approx(2 / 256)
+    assert paired_permutation_p([0.0, 0.0]) == 1.0
+    rng = random.Random(1)
+    noise = [rng.gauss(0, 1) for _ in range(40)]
+    assert paired_permutation_p(noise) == paired_permutation_p(noise)
+    assert paired_permutation_p(noise) > 0.05
+    shifted = [x + 1.5 for x in noise]
+    assert paired_permutation_p(shifted) < 0.001
