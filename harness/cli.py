@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,12 +27,18 @@ from harness.session import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-out = Console()
-err = Console(stderr=True)
+# Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
+_WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 
 def _formats(value: str) -> list[str]:
     return [f.strip() for f in value.split(",") if f.strip()]
+
+
+def _slug(path: Path) -> str:
+    return path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".suite")
 
 
 def _host(plugins_dir: Path | None) -> PluginHost:
@@ -167,7 +174,7 @@ def cli() -> None:
     "-o",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write this run's reports here (default reports/RUN_ID).",
+    help="Write reports here (default reports/RUN_ID); with several suites, one sub-folder per suite.",
 )
 @click.option(
     "--format",
@@ -243,8 +250,6 @@ def run(
       harness run suites/chat.suite.yaml --filter 'tag:smoke' --set defaults.config.temperature=0
     """
     host = _host(plugins_dir)
-    if len(suites) > 1 and out_dir is not None:
-        raise UserError("--out names one folder; with several suites, leave it out (each run gets reports/RUN_ID)")
     worst = 0
     with maybe_emulator(emulator, emulator_responses) as emulator_url:
         for path in suites:
@@ -259,7 +264,8 @@ def run(
                     endpoint=(emulator_url and "emulator") or base_url or "default",
                 ),
                 filters=list(filters),
-                out_dir=out_dir,
+                # With several suites, --out is a parent folder: one sub-folder per suite.
+                out_dir=out_dir / _slug(path) if out_dir is not None and len(suites) > 1 else out_dir,
                 formats=_formats(formats),
                 baseline=baseline,
                 store_path=store_path or default_store_path(),
@@ -344,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="harness", standalone_mode=False)
     except UserError as exc:
-        err.print(exc.format(), markup=False, highlight=False)
+        err.print(exc.format(), markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         err.print("interrupted")

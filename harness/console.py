@@ -89,9 +89,9 @@ def summary_table(results: RunResults) -> Table:
         metrics = []
         for metric in row.metrics:
             text = f"{metric.metric}={_fmt(metric.mean)}"
-            for key, value in metric.aggregate.items():
-                if key.startswith("corpus"):
-                    text += f" ({key}={_fmt(value)})"
+            corpus = [v for k, v in metric.aggregate.items() if k.startswith("corpus") and not k.endswith("_raw")]
+            if corpus:
+                text += f" (corpus {_fmt(corpus[0])})"
             metrics.append(text)
         table.add_row(
             row.model,

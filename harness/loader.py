@@ -149,6 +149,7 @@ class _Loader:
         self.path = path
         self.dir = path.parent
         self.options = options
+        self.base: dict[str, Any] = {}
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
         try:
@@ -202,8 +203,14 @@ class _Loader:
         return refs
 
     def config(
-        self, raw: dict[str, Any], smap: SourceMap, loc: tuple[str | int, ...], provider: type[Provider]
+        self,
+        raw: dict[str, Any],
+        smap: SourceMap,
+        loc: tuple[str | int, ...],
+        provider: type[Provider],
+        base: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """Resolve schema files in a config and check it (merged over ``base``) with the provider."""
         config = dict(raw)
         for file_key, key in SCHEMA_FILE_KEYS.items():
             if file_key in config:
@@ -219,7 +226,7 @@ class _Loader:
                     )
                 except (ValueError, yaml.YAMLError) as exc:
                     raise smap.error(f"schema file {name} is not valid JSON/YAML: {exc}", (*loc, file_key)) from None
-        for key_path, message in provider.check_config(config):
+        for key_path, message in provider.check_config({**(base or {}), **config}):
             raise smap.error(f"generation config: {message}", (*loc, *key_path[:1]))
         return config
 
@@ -243,6 +250,7 @@ class _Loader:
         for key_path, message in provider_cls.check_options(suite.provider_options):
             raise smap.error(f"provider_options: {message}", ("provider_options", *key_path[:1]))
         base_config = self.config(suite.defaults.config, smap, ("defaults", "config"), provider_cls)
+        self.base = base_config
         configs = self.configs(suite, smap, provider_cls)
         prompts: dict[str, SourcedTemplate] = {}
         for index, spec in enumerate(suite.prompts):
@@ -303,7 +311,7 @@ class _Loader:
             for values in itertools.product(*(matrix.config[k] for k in keys)):
                 variant = dict(zip(keys, values, strict=True))
                 label = ",".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in variant.items())
-                out.append((label, self.config(variant, smap, ("matrix", "config"), provider)))
+                out.append((label, self.config(variant, smap, ("matrix", "config"), provider, self.base)))
         elif matrix.configs:
             seen: set[str] = set()
             for index, entry in enumerate(matrix.configs):
@@ -312,7 +320,7 @@ class _Loader:
                 if label in seen:
                     raise smap.error(f"duplicate config id '{label}'", ("matrix", "configs", index))
                 seen.add(label)
-                out.append((label, self.config(variant, smap, ("matrix", "configs", index), provider)))
+                out.append((label, self.config(variant, smap, ("matrix", "configs", index), provider, self.base)))
         return out or [("default", {})]
 
     def cases(
@@ -348,7 +356,7 @@ class _Loader:
                 expect=parse_scorer_entries(case.expect, csmap, (*loc, "expect"), self._scorer_env()),
             )
             if case.config:
-                self.config(case.config, csmap, (*loc, "config"), provider)
+                case.config = self.config(case.config, csmap, (*loc, "config"), provider, self.base)
             if case.prompt is not None:
                 spec.prompt = self.template(case.prompt, csmap, (*loc, "prompt"))
             if case.system is not None:

@@ -59,14 +59,15 @@ def request_hash(request: ProviderRequest, provider: str, endpoint: str, repeat:
 
 def decide(scores: list[ScoreResult], threshold: float | None) -> tuple[bool | None, float | None]:
     """A case passes when all required scores pass, or (with a threshold) on the weighted share."""
-    if not scores:
+    # Scores with passed=None only measure (e.g. a cost with no budget): they never decide.
+    judged = [s for s in scores if s.passed is not None]
+    if not judged:
         return None, None
-    total = sum(s.weight for s in scores)
-    weighted = sum(s.weight for s in scores if s.passed) / total if total else None
+    total = sum(s.weight for s in judged)
+    weighted = sum(s.weight for s in judged if s.passed) / total if total else None
     if threshold is not None and weighted is not None:
         return weighted >= threshold, weighted
-    required = [s for s in scores if s.required]
-    return all(bool(s.passed) for s in required), weighted
+    return all(bool(s.passed) for s in judged if s.required), weighted
 
 
 class Runner:

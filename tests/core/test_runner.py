@@ -233,3 +233,16 @@ def test_baseline_regressions(tmp_path: Path, fake_host: Any) -> None:
     assert comparison.regressions == 1
     assert {d.case_id: d.change for d in comparison.trials} == {"c0": "unchanged", "c1": "regressed"}
     assert second.exit_code == 1
+
+
+def test_measure_only_scores_never_decide() -> None:
+    from harness.records import ScoreResult
+    from harness.runner import decide
+
+    measured = ScoreResult(scorer="tokens", metric="cost", value=0.01, passed=None)
+    ok = ScoreResult(scorer="has", metric="has", value=1.0, passed=True)
+    bad = ScoreResult(scorer="has", metric="has", value=0.0, passed=False)
+    assert decide([measured], None) == (None, None)
+    assert decide([measured, ok], None) == (True, 1.0)
+    assert decide([measured, bad], None) == (False, 0.0)
+    assert decide([measured, ok, bad], 0.5) == (True, 0.5)

@@ -44,3 +44,15 @@ def test_paired_permutation_exact_and_deterministic() -> None:
     assert paired_permutation_p(noise) > 0.05
     shifted = [x + 1.5 for x in noise]
     assert paired_permutation_p(shifted) < 0.001
+
+
+def test_paired_large_n_uses_fast_normal_approximation() -> None:
+    import time
+
+    rng = random.Random(2)
+    diffs = [rng.gauss(0.3, 1) for _ in range(5000)]
+    start = time.perf_counter()
+    p = paired_permutation_p(diffs)
+    assert time.perf_counter() - start < 0.05
+    assert p < 1e-6
+    assert paired_permutation_p([rng.gauss(0, 1) for _ in range(200)]) > 0.01
