@@ -1,0 +1,46 @@
+"""The ``emulator`` click command: options, a bad responses file, and a real foreground run."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from harness.emulator.cli import emulator_command
+from harness.errors import UserError
+
+
+def test_help_lists_the_fault_flags() -> None:
+    result = CliRunner().invoke(emulator_command, ["--help"])
+    assert result.exit_code == 0
+    for flag in ("--fail-rate-429", "--drop-rate", "--rpm", "--tpm", "--inline-limit-mb", "--request-log", "--seed"):
+        assert flag in result.output
+
+
+def test_bad_responses_file_is_a_user_error(tmp_path: Path) -> None:
+    bad = tmp_path / "r.yaml"
+    bad.write_text("responses:\n  - colour: red\n", encoding="utf-8")
+    result = CliRunner().invoke(emulator_command, ["--responses", str(bad), "--port", "0"])
+    assert isinstance(result.exception, UserError) and result.exception.line == 2
+
+
+def test_foreground_server_answers(tmp_path: Path) -> None:
+    code = "from harness.emulator.cli import emulator_command; emulator_command()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "--port", "0", "--seed", "3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{match.group(1)}/v1/models", timeout=10) as resp:
+            assert "models/gemini-2.5-flash" in {m["name"] for m in json.loads(resp.read())["models"]}
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -1,0 +1,75 @@
+"""Real offline transcription of the six clip formats through the SDK, with time-range cutting."""
+
+from __future__ import annotations
+
+import time
+
+import jiwer
+import pytest
+from emu_support import AUDIO
+from google import genai
+from google.genai import types
+
+from harness.emulator.transcribe import asks_for_transcript, time_range
+
+JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
+CLIPS = {
+    "jfk.flac": ("audio/flac", JFK),
+    "jfk.mp3": ("audio/mp3", JFK),
+    "jfk.aac": ("audio/aac", JFK),
+    "sr_one_two_three.aiff": ("audio/aiff", "one two three"),
+    "vosk_test.ogg": ("audio/ogg", "one zero zero zero one nine oh two one oh zero one eight zero three"),
+    "vosk_test.wav": ("audio/wav", "one zero zero zero one nine oh two one oh zero one eight zero three"),
+}
+
+POCKETSPHINX = {
+    "jfk.flac": "and all my fellow america and not what your country can do for you and what you can do for your lovely",
+    "jfk.mp3": "and while my fellow america and not what your country can do for you and what you can do for your country",
+    "jfk.aac": "and got my fellow america and not what your country can do for you and like you can do for your country",
+    "sr_one_two_three.aiff": "want to three",
+    "vosk_test.ogg": "one zero zero zero one that no two one of zero one eight zero three",
+    "vosk_test.wav": "one zero zero zero one that note to one of zero one eight zero three",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", sorted(CLIPS))
+def test_transcribes_each_format(client: genai.Client, clip: str) -> None:
+    mime, reference = CLIPS[clip]
+    part = types.Part.from_bytes(data=(AUDIO / clip).read_bytes(), mime_type=mime)
+    r = client.models.generate_content(
+        model="gemini-2.5-flash", contents=[part, "Generate a transcript of the speech."]
+    )
+    assert r.text and not r.text.startswith("Echo:")
+    assert jiwer.wer(reference, r.text.lower()) < 0.75
+    assert r.text == POCKETSPHINX[clip]  # the real pocketsphinx 5.1.1 outputs listed in SOURCES.md
+
+
+@pytest.mark.slow
+def test_range_cut_and_cache(client: genai.Client) -> None:
+    part = types.Part.from_bytes(data=(AUDIO / "jfk.mp3").read_bytes(), mime_type="audio/mp3")
+    whole = client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Transcribe this."]).text
+    cut = client.models.generate_content(
+        model="gemini-2.5-flash", contents=[part, "Transcribe the audio from 00:07 to 00:11."]
+    ).text
+    assert cut and len(cut.split()) < len(whole.split()) / 2
+    assert "country" in cut and "fellow" not in cut
+    start = time.perf_counter()
+    again = client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Transcribe this."]).text
+    assert again == whole and time.perf_counter() - start < 0.5  # cached by sha256
+
+
+def test_prompt_without_transcript_request_is_echoed(client: genai.Client) -> None:
+    part = types.Part.from_bytes(data=(AUDIO / "sr_english.wav").read_bytes(), mime_type="audio/wav")
+    r = client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Describe the recording."])
+    assert r.text == "Echo: Describe the recording."
+
+
+def test_trigger_and_ranges() -> None:
+    assert asks_for_transcript("Please TRANSCRIBE the clip")
+    assert asks_for_transcript("Write a transcription")
+    assert asks_for_transcript("speech-to-text please")
+    assert not asks_for_transcript("Summarise the recording")
+    assert time_range("from 01:02 to 1:03:04.5") == (62.0, 3784.5)
+    assert time_range("between 0:10 and 0:05") == (5.0, 10.0)
+    assert time_range("the whole thing") is None
