@@ -1,0 +1,146 @@
+"""The HTML report in a real browser: loads offline, filters, opens trials, never runs an answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factory import HOSTILE_IMG, HOSTILE_SCRIPT, make_results
+from playwright.sync_api import expect
+
+from harness.reporting import ReportContext
+from harness.results import RunResults
+from plugins.reporters.html import HtmlReporter
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def results() -> RunResults:
+    return make_results()
+
+
+@pytest.fixture(scope="module")
+def report(results: RunResults, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return HtmlReporter().write(results, ReportContext(out_dir=tmp_path_factory.mktemp("report")))
+
+
+def open_report(watched: Any, path: Path, hash_: str = "") -> Any:
+    page = watched.page
+    page.goto(path.as_uri() + hash_)
+    page.wait_for_selector("html[data-ready='1']", timeout=10_000)
+    return page
+
+
+def visible_verdicts(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#trial-list .trial-row", "rows => rows.map(r => r.dataset.verdict)")
+
+
+def test_loads_offline_with_no_console_error(watched: Any, report: Path, results: RunResults) -> None:
+    page = open_report(watched, report)
+    assert "speech-transcription" in page.inner_text("header#run")
+    assert page.locator("#summary-table tbody tr").count() == len(results.summary)
+    assert page.locator("#charts svg").count() == 2
+    assert page.locator("#baseline-metrics").count() == 1
+    assert page.locator("#comparisons-table tbody tr").count() > 0
+    assert page.locator("#regressions .trial-row").count() > 0
+    page.wait_for_timeout(300)
+    assert watched.console_errors == []
+    assert watched.network == []
+
+
+def test_filters(watched: Any, report: Path, results: RunResults) -> None:
+    page = open_report(watched, report)
+    total = len(results.trials)
+    assert page.inner_text("#f-count") == f"{total} of {total} trials"
+    page.check("#f-failures")
+    verdicts = visible_verdicts(page)
+    failing = sum(1 for t in results.trials if t.passed is False or t.status == "error")
+    assert page.inner_text("#f-count") == f"{failing} of {total} trials"
+    assert verdicts and set(verdicts) <= {"fail", "error"}
+    page.uncheck("#f-failures")
+    page.select_option("#f-tag", "json")
+    cases = page.eval_on_selector_all("#trial-list .case-group", "g => g.map(x => x.dataset.case)")
+    assert cases == ["invoice-extract"]
+    page.select_option("#f-tag", "")
+    page.select_option("#f-column", "gemini-2.0-flash / temperature=1")
+    assert page.locator("#matrix-table th.col").count() == 1
+    assert all(
+        c == "gemini-2.0-flash / temperature=1"
+        for c in page.eval_on_selector_all("#matrix-table td.cell", "cells => cells.map(c => c.dataset.col)")
+    )
+    page.select_option("#f-column", "")
+    page.fill("#f-search", "vosk")
+    expect(page.locator("#f-count")).to_have_text(f"12 of {total} trials")
+    cases = page.eval_on_selector_all("#trial-list .case-group", "g => g.map(x => x.dataset.case)")
+    assert cases == ["vosk-ogg"]
+    assert watched.console_errors == []
+
+
+def test_a_failing_transcription_trial_shows_its_alignment(watched: Any, report: Path, results: RunResults) -> None:
+    page = open_report(watched, report)
+    trial = next(t for t in results.trials if t.case_id == "jfk-flac" and t.passed is False)
+    page.click(f"#trial-list .trial-row[data-trial='{trial.id}']")
+    detail = page.locator("#detail")
+    assert detail.is_visible()
+    assert page.inner_text("#prompt-text") == trial.request.prompt
+    assert page.inner_text("#system-text") == trial.request.system_instruction
+    text = detail.inner_text()
+    for expected in ("audio/flac", "11.00 s", "upload", "prompt · AUDIO", "time to first token", "latency"):
+        assert expected in text
+    assert detail.locator(".align .w-sub").count() > 0
+    subs = detail.locator(".align .w-sub del").all_inner_texts()
+    assert "americans ask" in subs
+    assert detail.locator(".align .w-eq").count() > 0
+    assert detail.locator(".repeats button").count() == 3
+    page.keyboard.press("Escape")
+    assert not detail.is_visible()
+
+
+def test_json_failure_marks_the_failing_path(watched: Any, report: Path, results: RunResults) -> None:
+    trial = next(t for t in results.trials if t.case_id == "invoice-extract" and t.passed is False)
+    page = open_report(watched, report, f"#trial={trial.id}")
+    bad = page.locator("#detail .json-bad")
+    assert bad.count() == 1
+    assert bad.get_attribute("data-path") == "items/1/price"
+    assert bad.inner_text() == '"twelve"'
+    assert "$.items[1].price" in page.inner_text("#detail .json-path")
+
+
+def test_errors_show_their_retries(watched: Any, report: Path, results: RunResults) -> None:
+    trial = next(t for t in results.trials if t.status == "error")
+    page = open_report(watched, report)
+    page.click(f"#matrix-table td.cell[data-case='rate-limited'][data-col='{trial.model} / {trial.config_id}']")
+    assert "RESOURCE_EXHAUSTED" in page.inner_text("#error-text")
+    assert page.locator("#detail table.retries tbody tr").count() == 2
+
+
+def test_hostile_answers_and_names_are_text(watched: Any, report: Path, results: RunResults) -> None:
+    trial = next(t for t in results.trials if t.case_id.startswith("hostile"))
+    page = open_report(watched, report)
+    page.fill("#f-search", "hostile")
+    expect(page.locator("#trial-list .case-group")).to_have_count(1)
+    assert page.inner_text("#trial-list .case-id") == "hostile-<b>markup</b>"
+    page.click(f"#trial-list .trial-row[data-trial='{trial.id}']")
+    answer = page.inner_text("#answer-text")
+    assert HOSTILE_IMG in answer and HOSTILE_SCRIPT in answer
+    assert HOSTILE_SCRIPT in page.inner_text("#prompt-text")
+    assert f"media/{HOSTILE_IMG}.wav" in page.inner_text("#detail .media")
+    page.wait_for_timeout(300)
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 2  # the data block and the report's own script
+    assert page.locator("#trial-list b, #detail b").count() == 0
+    assert watched.dialogs == []
+    assert watched.console_errors == []
+    assert watched.network == []
+
+
+def test_long_lists_render_in_chunks(watched: Any, tmp_path: Path) -> None:
+    big = make_results(groups=40, repeats=1, with_baseline=False)
+    path = HtmlReporter().write(big, ReportContext(out_dir=tmp_path))
+    page = open_report(watched, path)
+    first = page.locator("#trial-list .trial-row").count()
+    assert 0 < first < len(big.trials)
+    page.click("#trial-list .show-more")
+    assert page.locator("#trial-list .trial-row").count() > first

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import csv
+
+from factory import build, make_trials
+
+from plugins.reporters.csv_report import BASE_COLUMNS, CsvReporter, safe_cell
+
+
+def read_rows(path):  # type: ignore[no-untyped-def]
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_one_row_per_trial_with_metric_columns(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    rows = read_rows(CsvReporter().write(results, ctx))
+    assert len(rows) == len(results.trials)
+    assert list(rows[0])[: len(BASE_COLUMNS)] == BASE_COLUMNS
+    assert {"metric:wer", "metric:json_valid", "metric:latency_ms"} <= set(rows[0])
+    by_id = {r["trial_id"]: r for r in rows}
+    for trial in results.trials:
+        row = by_id[trial.id]
+        assert row["status"] == trial.status
+        wer = [s.value for s in trial.scores if s.metric == "wer"]
+        if wer:
+            assert float(row["metric:wer"]) == wer[0]
+        if trial.status == "error":
+            assert row["failure"].startswith("provider error 429")
+            assert row["retries"] == "2"
+
+
+def test_multiline_answers_round_trip_and_formulas_are_defused(ctx) -> None:  # type: ignore[no-untyped-def]
+    trials = make_trials(repeats=1)
+    trials[0].output.text = 'line one\nline "two", with comma'  # type: ignore[union-attr]
+    trials[1].output.text = '=HYPERLINK("http://evil")'  # type: ignore[union-attr]
+    rows = read_rows(CsvReporter().write(build(trials), ctx))
+    assert rows[0]["answer"] == 'line one\nline "two", with comma'
+    assert rows[1]["answer"] == '\'=HYPERLINK("http://evil")'
+
+
+def test_safe_cell_leaves_numbers_alone() -> None:
+    assert safe_cell(-1.5) == -1.5
+    assert safe_cell("-1") == "'-1"
+    assert safe_cell("ok") == "ok"

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as html_lib
+import json
+import re
+from pathlib import Path
+
+from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
+
+from harness.records import MediaInfo
+from plugins.reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
+
+DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
+
+
+def payload_of(html: str) -> dict:  # type: ignore[type-arg]
+    match = DATA_BLOCK.search(html)
+    assert match is not None
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def test_data_block_cannot_be_broken_out_of(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    html = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    block = DATA_BLOCK.search(html).group(1)  # type: ignore[union-attr]
+    assert "<" not in block and ">" not in block
+    assert html.count("</script") == 2 and html.count("<!--") == 0
+    answers = [t["output"]["text"] for t in payload_of(html)["trials"] if t.get("output")]
+    assert any(HOSTILE_SCRIPT in a and HOSTILE_IMG in a and "<!--" in a for a in answers)
+
+
+def test_embed_json_escapes_markup_characters() -> None:
+    text = embed_json({"a": "</script><!-- & >"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><!-- & >"}
+
+
+def test_csp_allows_exactly_the_inline_script(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    html = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    found = re.search(r"http-equiv=\"Content-Security-Policy\" content=\"([^\"]+)\"", html)
+    assert found is not None
+    csp = html_lib.unescape(found.group(1))
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
+    script = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(script) == 1
+    digest = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp
+
+
+def test_assets_make_no_network_request_and_never_parse_html() -> None:
+    js, css, page = asset("report.js"), asset("report.css"), asset("report.html")
+    for text in (js, css, page):
+        urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.\w+[^\s\"')]*", text)) - {"http://www.w3.org/2000/svg"}
+        assert not urls
+        assert "@import" not in text and "url(" not in text
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in js
+
+
+def test_alignment_is_compacted_and_unknown_shapes_are_kept() -> None:
+    alignment = [
+        {"op": "equal", "ref": ["and", "so"], "hyp": ["and", "so"]},
+        {"op": "substitute", "ref": ["americans"], "hyp": ["america"]},
+        {"op": "delete", "ref": ["ask"], "hyp": []},
+        {"op": "insert", "ref": [], "hyp": ["lovely"]},
+    ]
+    assert compact_alignment(alignment) == {
+        "$align": [["=", "and so"], ["s", "americans", "america"], ["d", "ask", ""], ["i", "", "lovely"]]
+    }
+    odd = [{"op": "equal", "ref": ["two words"], "hyp": ["two words"]}]
+    assert compact_alignment(odd) is odd
+    other = [{"op": "move", "ref": [], "hyp": []}]
+    assert compact_alignment(other) is other
+
+
+def test_payload_keeps_what_the_page_needs(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    data = payload_of(HtmlReporter().write(results, ctx).read_text(encoding="utf-8"))
+    assert len(data["trials"]) == len(results.trials)
+    first = data["trials"][0]
+    assert data["texts"][first["request"]["prompt"]] == results.trials[0].request.prompt
+    assert "$align" in first["scores"][0]["details"]["alignment"]
+    assert data["baseline"]["regressions"] == results.baseline.regressions  # type: ignore[union-attr]
+    regressed = [d for d in data["baseline"]["trials"] if d["change"] == "regressed"]
+    assert len(regressed) == results.baseline.regressions  # type: ignore[union-attr]
+
+
+def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Path) -> None:
+    results = build(make_trials(repeats=1))
+    players = audio_players(results)
+    wav = next(m for t in results.trials for m in t.media if m.source.endswith("sr_english.wav"))
+    flac = next(m for t in results.trials for m in t.media if m.source.endswith("jfk.flac"))
+    assert players[wav.sha256 or ""].startswith("data:audio/wav;base64,")
+    assert flac.sha256 not in players  # 1.1 MB: too big to embed
+    assert len(players) == 3  # wav, ogg, mp3; the hostile file name does not exist
+    stale = results.model_copy(deep=True)
+    stale.trials[0].media = [MediaInfo(source=wav.source, mime_type="audio/wav", sha256="0" * 64)]
+    stale.trials = stale.trials[:1]
+    assert audio_players(stale) == {}

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from factory import make_results
+
+from harness.reporting import ReportContext
+from plugins.reporters.markdown import MarkdownReporter, md
+
+
+def test_order_is_regressions_then_failures_then_summary(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    text = MarkdownReporter().write(results, ctx).read_text(encoding="utf-8")
+    regressions = text.index("### Regressions against baseline")
+    failures = text.index("### Failures")
+    summary = text.index("### Summary")
+    assert regressions < failures < summary
+    assert f"{results.baseline.regressions} regressed" in text  # type: ignore[union-attr]
+    assert "invoice-extract" in text[regressions:failures]
+    assert "| gemini-2.5-flash | temperature=0 | plain |" in text
+
+
+def test_no_regression_section_without_a_baseline(ctx) -> None:  # type: ignore[no-untyped-def]
+    text = MarkdownReporter().write(make_results(with_baseline=False), ctx).read_text(encoding="utf-8")
+    assert "Regressions" not in text
+    assert text.index("### Failures") < text.index("### Summary")
+
+
+def test_a_baseline_run_in_the_context_is_compared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    current = make_results(with_baseline=False)
+    baseline = make_results(with_baseline=False)
+    index = next(i for i, t in enumerate(current.trials) if t.passed)
+    baseline.trials[index].passed = False  # so it is fixed in the current run
+    out = MarkdownReporter().write(current, ReportContext(out_dir=tmp_path, baseline=baseline))
+    assert "1 fixed" in out.read_text(encoding="utf-8")
+
+
+def test_untrusted_text_cannot_inject_markup_or_break_tables() -> None:
+    escaped = md("<img src=x onerror=alert(1)> | **bold**\nnext line")
+    assert "<" not in escaped and ">" not in escaped
+    assert "\n" not in escaped
+    assert "\\|" in escaped and "\\*\\*bold\\*\\*" in escaped
+    assert md("x" * 500).endswith("…")
+
+
+def test_hostile_case_ids_are_escaped(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    text = MarkdownReporter().write(results, ctx).read_text(encoding="utf-8")
+    assert "hostile-&lt;b&gt;markup&lt;/b&gt;" in text
+    assert "<b>" not in text and "<script" not in text
