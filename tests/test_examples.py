@@ -1,0 +1,98 @@
+"""The example suites in suites/ validate, and run end to end on the emulator with real answers."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES = sorted((ROOT / "suites").glob("*.suite.yaml"))
+
+
+def harness(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_there_are_example_suites_for_each_capability() -> None:
+    names = {p.name.removesuffix(".suite.yaml") for p in SUITES}
+    assert names >= {"transcription", "segment", "describe", "temperature", "streaming", "chat", "structured", "budget"}
+
+
+@pytest.mark.parametrize("suite", SUITES, ids=[p.name for p in SUITES])
+def test_example_suite_validates(suite: Path) -> None:
+    done = harness("validate", str(suite))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok:")
+
+
+def _hypotheses() -> dict[str, str]:
+    """The real pocketsphinx outputs listed in suites/media/audio/SOURCES.md."""
+    text = (ROOT / "suites" / "media" / "audio" / "SOURCES.md").read_text()
+    section = text.split("## Real recogniser output", 1)[1]
+    return dict(re.findall(r"^\| (\S+\.\w+) \| ([^|]+?) \|$", section, re.M))
+
+
+@pytest.mark.slow
+def test_demo_suites_give_real_transcripts_and_wer(tmp_path: Path) -> None:
+    suites = [str(ROOT / "suites" / f"{n}.suite.yaml") for n in ("transcription", "chat", "structured", "describe")]
+    done = harness(
+        "run",
+        *suites,
+        "--emulator",
+        "--emulator-responses",
+        str(ROOT / "suites" / "emulator-responses.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+        "--store",
+        str(tmp_path / "store.db"),
+        "--format",
+        "json,html",
+        "--fail-on",
+        "none",
+        "-q",
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "out" / "transcription" / "results.json").read_text())
+    expected = _hypotheses()
+    seen = 0
+    for trial in results["trials"]:
+        source = Path(trial["request"]["media"][0]).name
+        assert trial["output"]["text"] == expected[source], source
+        wer = next(s for s in trial["scores"] if s["metric"] == "wer")
+        assert 0 <= wer["value"] < 1 and wer["details"]["hypothesis"]
+        assert trial["output"]["usage"]["prompt_by_modality"]["AUDIO"] > 0
+        seen += 1
+    assert seen == 12
+    chat = json.loads((tmp_path / "out" / "chat" / "results.json").read_text())["trials"][0]
+    assert chat["passed"] is True and len(chat["turns"]) == 2
+    structured = json.loads((tmp_path / "out" / "structured" / "results.json").read_text())["trials"]
+    assert all(t["passed"] for t in structured)
+    assert isinstance(structured[0]["output"]["parsed"], list)
+    judged = json.loads((tmp_path / "out" / "describe" / "results.json").read_text())["trials"]
+    verdicts = [s for t in judged for s in t["scores"] if s["scorer"] == "judge"]
+    assert verdicts and verdicts[0]["passed"] is True and verdicts[0]["details"]["reasoning"]
+    assert (tmp_path / "out" / "transcription" / "report.html").stat().st_size > 10_000
+
+
+def test_documented_suite_example_is_a_valid_suite() -> None:
+    from harness.suite import Suite
+
+    doc = (ROOT / "docs" / "suite-format.md").read_text()
+    block = doc.split("```yaml", 1)[1].split("```", 1)[0]
+    suite = Suite.model_validate(yaml.safe_load(block))
+    assert suite.repeat == 3 and len(suite.prompts) == 2
+
+
+def test_readme_commands_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert readme.index("make demo") < 600 and "make test" in readme[:800]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
