@@ -96,3 +96,21 @@ def test_readme_commands_exist() -> None:
     assert readme.index("make demo") < 600 and "make test" in readme[:800]
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_readme_plugin_example_loads_and_scores(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("```python", 1)[1].split("```", 1)[0]
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "shout.py").write_text(code)
+    suite = tmp_path / "s.suite.yaml"
+    suite.write_text("name: s\nprompts: [{id: p, template: hi}]\ncases:\n  - expect: [{shout: {min_ratio: 0.9}}]\n")
+    listed = harness("plugins", "--json", "--plugins-dir", str(plugins))
+    assert listed.returncode == 0 and '"name": "shout"' in listed.stdout
+    done = harness("validate", str(suite), "--plugins-dir", str(plugins))
+    assert done.returncode == 0, done.stderr
+    bad = tmp_path / "bad.suite.yaml"
+    bad.write_text("name: s\nprompts: [{id: p, template: hi}]\ncases:\n  - expect: [{shout: {min_ration: 0.9}}]\n")
+    done = harness("validate", str(bad), "--plugins-dir", str(plugins))
+    assert done.returncode == 2 and "did you mean 'min_ratio'" in done.stderr
