@@ -21,7 +21,13 @@ from harness.suite_schema import suite_json_schema
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def plugins(plugins_dir: Path | None, as_json: bool) -> None:
-    """List installed providers, scorers and reporters, and which plugin registered each."""
+    """List installed providers, scorers and reporters, and which plugin registered each.
+
+    \b
+    Examples:
+      harness plugins
+      harness plugins --plugins-dir my_plugins --json
+    """
     from rich.table import Table
 
     rows = _host(plugins_dir).describe()
@@ -113,7 +119,12 @@ def report(
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--limit", type=int, default=20, show_default=True)
 def runs(store_path: Path | None, limit: int) -> None:
-    """List recent runs in the store."""
+    """List recent runs in the store (their ids work with `harness report` and `--baseline`).
+
+    \b
+    Example:
+      harness runs --limit 5
+    """
     from rich.table import Table
 
     from harness.store import Store

@@ -12,6 +12,8 @@ import yaml
 from harness.errors import UserError
 
 Loc = tuple[str | int, ...]
+#: libyaml's safe loader when PyYAML was built with it (it is, in the PyPI wheels), else pure Python.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -63,9 +65,11 @@ def _walk(node: yaml.Node, path: Loc, smap: SourceMap) -> None:
 def parse_yaml(text: str, file: Path) -> tuple[Any, SourceMap]:
     """Parse YAML text with ``yaml.SafeLoader``; syntax errors become a UserError at the right line."""
     smap = SourceMap(file)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse: the node tree gives the lines, and the data is constructed from the same tree.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
@@ -81,6 +85,8 @@ def parse_yaml(text: str, file: Path) -> tuple[Any, SourceMap]:
         ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {exc}", file=file) from None
+    finally:
+        loader.dispose()
     if node is not None:
         _walk(node, (), smap)
     return data, smap

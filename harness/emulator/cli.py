@@ -32,7 +32,14 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--seed", type=int, default=None, help="Seed of every random choice (default 0).")
 @click.option("--request-log", type=click.Path(dir_okay=False, path_type=Path), help="JSON-lines request log.")
 def emulator_command(**options: Any) -> None:
-    """Run a local, offline server that speaks the Gemini REST API (see docs/emulator.md)."""
+    """Run a local, offline server that speaks the Gemini REST API (see docs/emulator.md).
+
+    \b
+    Examples:
+      harness emulator --port 8765
+      harness emulator --responses suites/emulator-responses.yaml --fail-rate-429 0.2 --latency-ms 300
+      harness run suites/chat.suite.yaml --base-url http://127.0.0.1:8765   # with GEMINI_API_KEY=anything
+    """
     responses = options.pop("responses")
     given = {k: v for k, v in options.items() if v is not None}
     config = EmulatorConfig.from_yaml(responses, **given) if responses else EmulatorConfig(**given)

@@ -113,3 +113,12 @@ def test_modules_stay_small() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450
     ]
     assert big == []
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "plugins", "schema", "report", "runs", "emulator"])
+def test_every_command_has_help_with_examples(command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", command, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Example" in done.stdout
