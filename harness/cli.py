@@ -41,6 +41,13 @@ def _slug(path: Path) -> str:
     return path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".suite")
 
 
+def _baseline_for(baseline: Path | None, suite: Path, several: bool) -> Path | None:
+    """With several suites, a baseline folder written by ``--out`` holds one sub-folder per suite."""
+    if baseline is not None and several and (baseline / _slug(suite) / "results.json").is_file():
+        return baseline / _slug(suite)
+    return baseline
+
+
 def _host(plugins_dir: Path | None) -> PluginHost:
     return load_plugins(plugins_dir)
 
@@ -267,7 +274,7 @@ def run(
                 # With several suites, --out is a parent folder: one sub-folder per suite.
                 out_dir=out_dir / _slug(path) if out_dir is not None and len(suites) > 1 else out_dir,
                 formats=_formats(formats),
-                baseline=baseline,
+                baseline=_baseline_for(baseline, path, several=len(suites) > 1),
                 store_path=store_path or default_store_path(),
                 base_url=emulator_url or base_url,
                 api_key="emulator" if emulator_url else None,

@@ -246,3 +246,45 @@ def test_measure_only_scores_never_decide() -> None:
     assert decide([measured, ok], None) == (True, 1.0)
     assert decide([measured, bad], None) == (False, 0.0)
     assert decide([measured, ok, bad], 0.5) == (True, 0.5)
+
+
+def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
+    """`--out DIR` with several suites writes DIR/<suite>/; `--baseline DIR` then matches each suite."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "fakes.py").write_text((ROOT / "tests" / "fakes.py").read_text())
+    one = write_suite(tmp_path / "s", suite_with(["alpha"], extra="scorers: [{has: a}]"), name="one.suite.yaml")
+    two = write_suite(
+        tmp_path / "s",
+        suite_with(["beta"], extra="scorers: [{has: b}]").replace("name: runner", "name: two"),
+        name="two.suite.yaml",
+    )
+    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = [
+        sys.executable,
+        "-m",
+        "harness",
+        "run",
+        str(one),
+        str(two),
+        "--plugins-dir",
+        str(plugins),
+        "--format",
+        "json",
+        "-q",
+    ]
+    first = subprocess.run(
+        [*base, "--out", str(tmp_path / "main")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(
+        [*base, "--out", str(tmp_path / "pr"), "--baseline", str(tmp_path / "main"), "--fail-on", "regressions"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 0, second.stderr
+    for name in ("one", "two"):
+        data = json.loads((tmp_path / "pr" / name / "results.json").read_text())
+        assert data["baseline"]["trials"][0]["change"] == "unchanged"
