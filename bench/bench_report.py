@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "reporters"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from chromium import launch  # noqa: E402
 from factory import make_results  # noqa: E402
 
 from bench.common import median, write_section  # noqa: E402
@@ -29,16 +31,6 @@ from plugins.reporters.html import HtmlReporter  # noqa: E402
 
 TARGET_TRIALS = 10_000
 LOADS = 5
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def static_table(results: RunResults, path: Path) -> Path:
@@ -62,9 +54,7 @@ def load_times(paths: list[Path]) -> dict[Path, list[float]]:
 
     out: dict[Path, list[float]] = {p: [] for p in paths}
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="bench-chromium-"), executable_path="/usr/bin/chromium", args=ARGS, headless=True
-        )
+        context = launch(p)
         try:
             for _ in range(LOADS):
                 for path in paths:

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 import jiwer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "scorers"))
+
+from noisy import add_errors
 
 from bench.common import ROOT, median, write_section
 from harness.records import Output
@@ -37,17 +42,7 @@ def transcript_pair(words: int, error_rate: float, seed: int = 7) -> tuple[str, 
         ref.extend(rng.choice(sentences).split())
         ref.extend(rng.choice(vocab) for _ in range(rng.randint(5, 15)))
     ref = ref[:words]
-    hyp: list[str] = []
-    for word in ref:
-        roll = rng.random()
-        if roll < error_rate / 2:
-            hyp.append(rng.choice(vocab))
-        elif roll < error_rate * 3 / 4:
-            continue
-        elif roll < error_rate:
-            hyp += [word, rng.choice(vocab)]
-        else:
-            hyp.append(word)
+    hyp = add_errors(ref, vocab, error_rate, rng)
     return " ".join(ref), " ".join(hyp)
 
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "reporters"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import ARGS, CHROMIUM  # noqa: E402
+from chromium import launch  # noqa: E402
 from factory import make_results  # noqa: E402
 
 from harness.reporting import ReportContext  # noqa: E402
@@ -28,13 +28,7 @@ def main() -> None:
     invoice = next(t for t in results.trials if t.case_id == "invoice-extract" and t.passed is False)
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
+        context = launch(p, viewport={"width": 1400, "height": 1000})
         for name, hash_ in (
             ("report-summary", ""),
             ("report-transcription-trial", f"#trial={speech.id}"),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jiwer
 import pytest
+from noisy import add_errors
 from scorer_kit import AUDIO, ContextFactory, run
 
 from harness.errors import UserError
@@ -258,17 +259,7 @@ def _long_pair(words: int, error_rate: float, seed: int) -> tuple[str, str]:
     vocab = sorted({w for _, r, h in PAIRS for w in re.findall(r"[a-z]+", (r + " " + h).lower())})
     vocab += [f"w{i}" for i in range(3000)]
     ref = [rng.choice(vocab) for _ in range(words)]
-    hyp: list[str] = []
-    for word in ref:
-        roll = rng.random()
-        if roll < error_rate / 2:
-            hyp.append(rng.choice(vocab))
-        elif roll < error_rate * 3 / 4:
-            continue
-        elif roll < error_rate:
-            hyp += [word, rng.choice(vocab)]
-        else:
-            hyp.append(word)
+    hyp = add_errors(ref, vocab, error_rate, rng)
     return " ".join(ref), " ".join(hyp)
 
 
