@@ -84,6 +84,10 @@ def compare_runs(current: RunResults, baseline: RunResults) -> BaselineCompariso
             if old_metric is None:
                 continue
             diff = metric.mean - old_metric.mean if metric.mean is not None and old_metric.mean is not None else None
+            direction = metric.higher_is_better
+            verdict: Literal["better", "worse", "same"] | None = None
+            if diff is not None and direction is not None:
+                verdict = "same" if diff == 0 else ("better" if (diff > 0) == direction else "worse")
             comparison.metrics.append(
                 MetricDelta(
                     model=row.model,
@@ -93,6 +97,8 @@ def compare_runs(current: RunResults, baseline: RunResults) -> BaselineCompariso
                     before=old_metric.mean,
                     after=metric.mean,
                     delta=diff,
+                    higher_is_better=direction,
+                    verdict=verdict,
                 )
             )
     return comparison

@@ -95,6 +95,8 @@ class MetricSummary(_Model):
     pass_rate: float | None = None
     #: Scorer-specific aggregates, e.g. corpus WER or total cost.
     aggregate: dict[str, float] = Field(default_factory=dict)
+    #: From the scorer: True when larger values are better, False when smaller are (None: unknown).
+    higher_is_better: bool | None = None
 
 
 class SummaryRow(_Model):
@@ -161,6 +163,9 @@ class MetricDelta(_Model):
     before: float | None = None
     after: float | None = None
     delta: float | None = None
+    higher_is_better: bool | None = None
+    #: "better", "worse" or "same", judged with the scorer's direction (None when it is unknown).
+    verdict: Literal["better", "worse", "same"] | None = None
 
 
 class BaselineComparison(_Model):

@@ -163,6 +163,7 @@ class Runner:
                 generate=self._judge_call,
                 allow_python=self.options.allow_python,
                 previous=list(results),
+                outputs=answers[: answer_index + 1],
             )
             results.append(await self._score_one(spec, ctx))
         return results

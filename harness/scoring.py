@@ -61,6 +61,9 @@ class ScoreContext:
     allow_python: bool = False
     #: Other scores already computed for this answer.
     previous: list[ScoreResult] = field(default_factory=list)
+    #: Every answer of the conversation up to and including the judged one (one item for single-turn
+    #: cases), e.g. to count the cost of a whole chat.
+    outputs: list[Output] = field(default_factory=list)
 
 
 class Scorer(abc.ABC):
@@ -72,6 +75,9 @@ class Scorer(abc.ABC):
     #: The option that a one-value shorthand fills, e.g. ``- contains: dog`` -> {"contains": "dog"}
     #: when the scorer is ``text``; None when the scorer has no shorthand.
     shorthand: ClassVar[str | None] = None
+    #: Whether a larger value is better (a pass rate, a judge's score) or worse (WER, latency, cost);
+    #: reports use it to mark baseline deltas as improvements or regressions.
+    higher_is_better: ClassVar[bool] = True
 
     def __init__(self, options: ScorerOptions) -> None:
         self.options = options

@@ -105,13 +105,13 @@ def results_from_store(store: Store, run_id: str, host: PluginHost | None = None
 
 
 def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | None) -> RunResults:
-    def aggregator(scorer: str) -> Callable[..., dict[str, float]] | None:
+    def lookup(scorer: str) -> type[Scorer] | None:
         if host is None or scorer not in host.scorers:
             return None
         cls: type[Scorer] = host.scorers.get(scorer)
-        return cls.aggregate
+        return cls
 
-    return RunResults(run=info, trials=trials, summary=summarize(trials, aggregator), comparisons=compare(trials))
+    return RunResults(run=info, trials=trials, summary=summarize(trials, lookup), comparisons=compare(trials))
 
 
 def write_reports(

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 
 from harness.records import ScoreResult
 from harness.results import MetricSummary, PairedComparison, SummaryRow, TrialRecord
+from harness.scoring import Scorer
 from harness.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
 
 RowKey = tuple[str, str, str]
-#: Looks up a scorer's aggregate() by scorer name (None when the scorer is not installed).
-Aggregator = Callable[[str], Callable[[list[ScoreResult]], dict[str, float]] | None]
+#: Looks up a scorer class by name (None when the scorer is not installed, e.g. re-rendering elsewhere).
+ScorerLookup = Callable[[str], "type[Scorer] | None"]
 
 #: Aggregate key a cost-reporting scorer uses for the total cost of the trials it saw.
 COST_KEY = "cost_usd"
@@ -22,7 +23,7 @@ def row_key(trial: TrialRecord) -> RowKey:
     return (trial.model, trial.config_id, trial.prompt_id)
 
 
-def _metric_summaries(trials: list[TrialRecord], aggregator: Aggregator) -> list[MetricSummary]:
+def _metric_summaries(trials: list[TrialRecord], scorers: ScorerLookup) -> list[MetricSummary]:
     by_metric: dict[tuple[str, str], list[ScoreResult]] = defaultdict(list)
     for trial in trials:
         for score in trial.scores:
@@ -36,10 +37,11 @@ def _metric_summaries(trials: list[TrialRecord], aggregator: Aggregator) -> list
             summary.mean, summary.ci_low, summary.ci_high = mean_ci(values)
         if judged:
             summary.pass_rate = sum(1 for s in judged if s.passed) / len(judged)
-        aggregate = aggregator(scorer)
-        if aggregate is not None:
+        cls = scorers(scorer)
+        if cls is not None:
+            summary.higher_is_better = cls.higher_is_better
             try:
-                summary.aggregate = dict(aggregate(scores))
+                summary.aggregate = dict(cls.aggregate(scores))
             except Exception as exc:  # a scorer's aggregate must not break the summary
                 summary.aggregate = {}
                 summary.scorer = f"{scorer} (aggregate failed: {type(exc).__name__})"
@@ -47,7 +49,7 @@ def _metric_summaries(trials: list[TrialRecord], aggregator: Aggregator) -> list
     return out
 
 
-def summarize(trials: Iterable[TrialRecord], aggregator: Aggregator) -> list[SummaryRow]:
+def summarize(trials: Iterable[TrialRecord], scorers: ScorerLookup) -> list[SummaryRow]:
     groups: dict[RowKey, list[TrialRecord]] = defaultdict(list)
     for trial in trials:
         groups[row_key(trial)].append(trial)
@@ -83,7 +85,7 @@ def summarize(trials: Iterable[TrialRecord], aggregator: Aggregator) -> list[Sum
                 row.prompt_tokens += output.usage.prompt_tokens or 0
                 row.output_tokens += output.usage.output_tokens or 0
                 row.total_tokens += output.usage.total_tokens or 0
-        row.metrics = _metric_summaries(members, aggregator)
+        row.metrics = _metric_summaries(members, scorers)
         costs = [m.aggregate[COST_KEY] for m in row.metrics if COST_KEY in m.aggregate]
         if costs:
             row.cost_usd = sum(costs)

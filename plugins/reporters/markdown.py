@@ -73,13 +73,14 @@ def _regressions(comparison: BaselineComparison) -> list[str]:
         lines.append(f"- **{md(delta.case_id)}** #{delta.repeat} · {md(label)}" + (f" · {deltas}" if deltas else ""))
     if len(regressed) > MAX_LISTED:
         lines.append(f"- … and {len(regressed) - MAX_LISTED} more")
-    worse = [m for m in comparison.metrics if m.delta]
-    if worse:
+    changed = sorted((m for m in comparison.metrics if m.delta), key=lambda m: m.verdict != "worse")
+    if changed:
         lines += ["", "| model / config / prompt | metric | before | after | Δ |", "|---|---|---:|---:|---:|"]
-        for m in worse:
+        for m in changed:
+            verdict = f" {m.verdict}" if m.verdict in ("better", "worse") else ""
             lines.append(
                 f"| {md(row_label(m.model, m.config_id, m.prompt_id))} | {md(m.metric)} | "
-                f"{format_value(m.before)} | {format_value(m.after)} | {m.delta:+.4g} |"
+                f"{format_value(m.before)} | {format_value(m.after)} | {m.delta:+.4g}{verdict} |"
             )
     return [*lines, ""]
 

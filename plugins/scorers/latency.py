@@ -26,6 +26,7 @@ class LatencyOptions(ScorerOptions):
 
 
 class LatencyScorer(Scorer):
+    higher_is_better = False  # the value is the latency in ms
     name = "latency"
     description = "Total latency and time-to-first-token limits, in milliseconds"
     Options: ClassVar[type[ScorerOptions]] = LatencyOptions

@@ -47,6 +47,7 @@ class TokensScorer(Scorer):
     name = "tokens"
     description = "Token budgets (prompt, output, thoughts, total, AUDIO), audio token rate, and cost in USD"
     Options: ClassVar[type[ScorerOptions]] = TokensOptions
+    higher_is_better = False  # the value is the cost
 
     def default_metric(self) -> str:
         return "cost_usd"
@@ -107,6 +108,11 @@ class TokensScorer(Scorer):
         else:
             entry, price = found
             breakdown = prices.cost(usage, price)
+            calls = ctx.outputs if len(ctx.outputs) > 1 and ctx.turn is None else [ctx.output]
+            if len(calls) > 1:
+                # A chat's final score pays for every call of the conversation, not just the last.
+                per_call = [prices.cost(call.usage, price)["cost_usd"] for call in calls]
+                breakdown = {**breakdown, "cost_usd": sum(per_call), "cost_per_call_usd": per_call}
             value = breakdown["cost_usd"]
             details.update(breakdown, price_entry=entry, price_source="suite" if entry in o.prices else "prices.yaml")
             if o.max_cost_usd is not None and value > o.max_cost_usd:

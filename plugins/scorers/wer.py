@@ -57,6 +57,7 @@ class ErrorRateOptions(ScorerOptions):
 
 
 class ErrorRateScorer(Scorer):
+    higher_is_better = False
     """Shared implementation; subclasses pick the measure and the unit."""
 
     Options: ClassVar[type[ScorerOptions]] = ErrorRateOptions

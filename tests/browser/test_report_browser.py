@@ -144,3 +144,21 @@ def test_long_lists_render_in_chunks(watched: Any, tmp_path: Path) -> None:
     assert 0 < first < len(big.trials)
     page.click("#trial-list .show-more")
     assert page.locator("#trial-list .trial-row").count() > first
+
+
+def test_baseline_deltas_follow_the_scorers_direction(watched: Any, results: RunResults, tmp_path: Path) -> None:
+    """A metric whose name says nothing is coloured by the scorer's declared direction."""
+    from harness.results import MetricDelta
+
+    assert results.baseline is not None
+    marked = results.model_copy(deep=True)
+    assert marked.baseline is not None
+    common = {"model": "m", "config_id": "c", "prompt_id": "p", "before": 1.0, "after": 2.0, "delta": 1.0}
+    marked.baseline.metrics = [
+        MetricDelta(metric="quality_a", higher_is_better=False, **common),
+        MetricDelta(metric="quality_b", higher_is_better=True, **common),
+    ]
+    path = HtmlReporter().write(marked, ReportContext(out_dir=tmp_path))
+    page = open_report(watched, path)
+    rows = page.eval_on_selector_all("#baseline-metrics tbody tr", "rows => rows.map(r => r.className)")
+    assert rows == ["delta-worse", "delta-better"]

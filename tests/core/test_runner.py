@@ -288,3 +288,58 @@ def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
     for name in ("one", "two"):
         data = json.loads((tmp_path / "pr" / name / "results.json").read_text())
         assert data["baseline"]["trials"][0]["change"] == "unchanged"
+
+
+def test_scorers_see_the_whole_conversation(tmp_path: Path, fake_host: Any) -> None:
+    import fakes
+
+    from harness.scoring import Score, ScoreContext, Scorer
+
+    seen: list[tuple[int | None, int]] = []
+
+    class Counting(Scorer):
+        name = "counting"
+
+        async def score(self, ctx: ScoreContext) -> Score:
+            seen.append((ctx.turn, len(ctx.outputs)))
+            assert ctx.outputs[-1] is ctx.output
+            return Score(value=None, passed=True)
+
+    fake_host.scorers.add(Counting, "test")
+    suite = """
+name: chat
+provider: fake
+scorers: [{counting: {}}]
+cases:
+  - turns:
+      - prompt: one
+        expect: [{counting: {}}]
+      - prompt: two
+      - prompt: three
+"""
+    run_suite(fake_host, write_suite(tmp_path, suite), tmp_path, run=_opts())
+    assert sorted(seen, key=str) == sorted([(0, 1), (None, 3)], key=str)
+    assert len(fakes.FakeProvider.calls) == 3
+
+
+def test_metric_direction_comes_from_the_scorer(tmp_path: Path, fake_host: Any) -> None:
+    """A lower-is-better metric that rises is 'worse'; the direction is the scorer's, not a name guess."""
+    import fakes
+
+    fakes.LengthScorer.higher_is_better = False
+    try:
+        extra = "scorers: [{length: {max: 1000}, metric: accuracy_like_name}]"
+        run_suite(fake_host, write_suite(tmp_path / "a", suite_with(["hi"], extra=extra)), tmp_path / "a", run=_opts())
+        second = run_suite(
+            fake_host,
+            write_suite(tmp_path / "b", suite_with(["hello there"], extra=extra)),
+            tmp_path / "b",
+            run=_opts(),
+            baseline=tmp_path / "a" / "out",
+        )
+    finally:
+        fakes.LengthScorer.higher_is_better = True
+    (metric,) = second.results.summary[0].metrics
+    assert metric.higher_is_better is False
+    (delta,) = second.results.baseline.metrics
+    assert delta.delta > 0 and delta.verdict == "worse"

@@ -286,19 +286,11 @@ def _error_trial(suffix: str, model: str, config_id: str, repeat: int) -> TrialR
     )
 
 
-def aggregator(scorer: str) -> Any:
-    if scorer != "wer":
-        return None
+def scorer_lookup(scorer: str) -> Any:
+    """The real built-in scorer classes, so summaries carry real aggregates and metric directions."""
+    from plugins.scorers.wer import WerScorer
 
-    def corpus(scores: list[ScoreResult]) -> dict[str, float]:
-        errors = sum(
-            s.details.get("substitutions", 0) + s.details.get("deletions", 0) + s.details.get("insertions", 0)
-            for s in scores
-        )
-        total = sum(s.details.get("reference_words", 0) for s in scores)
-        return {"corpus_wer": errors / total if total else 0.0}
-
-    return corpus
+    return WerScorer if scorer == "wer" else None
 
 
 def make_trials(
@@ -351,7 +343,7 @@ def build(
         prompts=["plain"],
         repeat=3,
     )
-    results = RunResults(run=info, trials=trials, summary=summarize(trials, aggregator))
+    results = RunResults(run=info, trials=trials, summary=summarize(trials, scorer_lookup))
     if comparisons:
         results.comparisons = compare(trials[:COMPARE_MAX_TRIALS])
     if baseline is not None:

@@ -135,3 +135,30 @@ def test_aggregate_totals_cost() -> None:
     aggregate = TokensScorer.aggregate(results)
     assert aggregate["cost_usd"] == pytest.approx(0.006) and aggregate["mean_cost_usd"] == pytest.approx(0.003)
     assert aggregate["prompt_tokens"] == 22
+
+
+async def test_chat_cost_sums_every_call(ctx: ContextFactory) -> None:
+    from harness.records import Output, Usage
+
+    calls = [
+        Output(
+            text="a",
+            usage=Usage(prompt_tokens=1000, output_tokens=100, total_tokens=1100, prompt_by_modality={"TEXT": 1000}),
+        ),
+        Output(
+            text="b",
+            usage=Usage(prompt_tokens=2000, output_tokens=100, total_tokens=2100, prompt_by_modality={"TEXT": 2000}),
+        ),
+    ]
+    single = ctx("b", model="gemini-2.5-flash")
+    single.output = calls[1]
+    alone = await run(TokensScorer, {}, single)
+    single.outputs = calls
+    whole = await run(TokensScorer, {}, single)
+    first = ctx("a", model="gemini-2.5-flash")
+    first.output = calls[0]
+    cost_first = (await run(TokensScorer, {}, first)).value
+    assert whole.value == pytest.approx(alone.value + cost_first)
+    assert whole.details["cost_per_call_usd"] == pytest.approx([cost_first, alone.value])
+    single.turn = 1  # a per-turn entry judges that turn alone
+    assert (await run(TokensScorer, {}, single)).value == pytest.approx(alone.value)

@@ -70,11 +70,15 @@
     });
     return dl;
   }
-  /* Metrics where a larger value is worse (used to colour baseline deltas). */
-  function lowerIsBetter(metric) { return /wer|cer|error|latency|ttft|cost|distance|time/i.test(metric); }
-  function deltaClass(metric, d) {
+  /* Whether a larger value is worse: the scorer declares it (higher_is_better); results written before
+     that field existed fall back to the metric's name. Used to colour baseline deltas. */
+  function lowerIsBetter(metric, higherIsBetter) {
+    if (typeof higherIsBetter === "boolean") return !higherIsBetter;
+    return /wer|cer|mer|wil|error|latency|ttft|cost|distance|time/i.test(metric);
+  }
+  function deltaClass(metric, d, higherIsBetter) {
     if (typeof d !== "number" || d === 0) return "";
-    return (d > 0) === lowerIsBetter(metric) ? "worse" : "better";
+    return (d > 0) === lowerIsBetter(metric, higherIsBetter) ? "worse" : "better";
   }
 
   /* ---------- data preparation ---------- */
@@ -209,7 +213,7 @@
           el("th", { cls: "num", text: "before" }), el("th", { cls: "num", text: "after" }), el("th", { cls: "num", text: "Δ" }))));
       var body = el("tbody");
       metrics.forEach(function (m) {
-        var cls = deltaClass(m.metric, m.delta);
+        var cls = deltaClass(m.metric, m.delta, m.higher_is_better);
         body.appendChild(el("tr", { cls: cls ? "delta-" + cls : null },
           el("td", { text: m.model + " / " + m.config_id + " / " + m.prompt_id }), el("td", { text: m.metric }),
           el("td", { cls: "num", text: num(m.before) }), el("td", { cls: "num", text: num(m.after) }),
