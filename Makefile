@@ -29,6 +29,17 @@ $(APT_STAMP): | $(BIN)/python
 	fi
 	touch $@
 
+SDK1_DIR := $(VENV)/sdk1
+SDK1_PIN := google-genai==1.75.0 httpx==0.28.1 httpcore==1.0.9
+SDK1_STAMP := $(VENV)/.installed-sdk1
+
+# google-genai 1.x beside the venv's 3.x, so the emulator's conformance tests run both SDK lines.
+# --no-deps: its other dependencies come from the venv's own 3.x install, hence the order-only $(STAMP).
+$(SDK1_STAMP): Makefile | $(STAMP)
+	rm -rf $(SDK1_DIR)
+	$(BIN)/pip install -q --no-deps --target $(SDK1_DIR) $(SDK1_PIN)
+	touch $@
+
 venv: $(STAMP)
 
 DEMO_OUT ?= reports/demo
@@ -40,7 +51,7 @@ demo: $(STAMP)
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
-test: $(DEV_STAMP) $(APT_STAMP) lint
+test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
