@@ -21,6 +21,7 @@ from harness.session import (
     EXIT_INTERRUPTED,
     SessionOptions,
     default_store_path,
+    endpoint_key,
     execute,
     maybe_emulator,
     prepare,
@@ -268,7 +269,7 @@ def run(
                     use_cache=not no_cache,
                     retry=RetryPolicy(max_retries=retries, base_delay_s=retry_base_delay),
                     allow_python=allow_python,
-                    endpoint=(emulator_url and "emulator") or base_url or "default",
+                    endpoint=endpoint_key(emulator_url, base_url, emulator_responses),
                 ),
                 filters=list(filters),
                 # With several suites, --out is a parent folder: one sub-folder per suite.

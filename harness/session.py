@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import os
 import secrets
 import subprocess
@@ -227,6 +229,30 @@ def exit_code(results: RunResults, fail_on: str) -> int:
         return EXIT_FAILED if results.baseline.regressions or errored else EXIT_OK
     failed = any(t.passed is False for t in results.trials)
     return EXIT_FAILED if failed or errored else EXIT_OK
+
+
+def endpoint_key(emulator_url: str | None, base_url: str | None, responses: Path | None) -> str:
+    """Who answers, for cache keys: an endpoint URL, or this emulator build with this responses file.
+
+    Emulator answers depend on its code and on the responses file, so editing either must never let
+    an old cached answer stand in for a new one.
+    """
+    if not emulator_url:
+        return base_url or "default"
+    digest = hashlib.sha256(_emulator_code_digest().encode())
+    if responses is not None:
+        digest.update(responses.read_bytes())
+    return f"emulator:{digest.hexdigest()[:16]}"
+
+
+@functools.cache
+def _emulator_code_digest() -> str:
+    folder = Path(__file__).resolve().parent / "emulator"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -343,3 +343,18 @@ def test_metric_direction_comes_from_the_scorer(tmp_path: Path, fake_host: Any) 
     assert metric.higher_is_better is False
     (delta,) = second.results.baseline.metrics
     assert delta.delta > 0 and delta.verdict == "worse"
+
+
+def test_emulator_cache_key_follows_the_responses_file(tmp_path: Path) -> None:
+    """Editing the emulator's responses file must not let old cached answers stand in for new ones."""
+    from harness.session import endpoint_key
+
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("responses: [{match: {prompt: hi}, text: one}]\n")
+    first = endpoint_key("http://127.0.0.1:1", None, responses)
+    assert first == endpoint_key("http://127.0.0.1:2", None, responses)  # the port does not matter
+    responses.write_text("responses: [{match: {prompt: hi}, text: two}]\n")
+    assert endpoint_key("http://127.0.0.1:1", None, responses) != first
+    assert endpoint_key("http://127.0.0.1:1", None, None) not in (first, "default")
+    assert endpoint_key(None, "https://example.test", None) == "https://example.test"
+    assert endpoint_key(None, None, None) == "default"
