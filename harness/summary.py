@@ -33,7 +33,11 @@ def _metric_summaries(trials: list[TrialRecord], scorers: ScorerLookup) -> list[
         values = [s.value for s in scores if s.value is not None]
         judged = [s for s in scores if s.passed is not None]
         summary = MetricSummary(metric=metric, scorer=scorer, n=len(scores))
-        if values:
+        if values and all(v in (0.0, 1.0) for v in values):
+            # A yes/no metric is a proportion: the Wilson interval stays inside [0, 1] where t would not.
+            summary.mean = sum(values) / len(values)
+            summary.ci_low, summary.ci_high = wilson(int(sum(values)), len(values))
+        elif values:
             summary.mean, summary.ci_low, summary.ci_high = mean_ci(values)
         if judged:
             summary.pass_rate = sum(1 for s in judged if s.passed) / len(judged)

@@ -162,3 +162,11 @@ def test_baseline_deltas_follow_the_scorers_direction(watched: Any, results: Run
     page = open_report(watched, path)
     rows = page.eval_on_selector_all("#baseline-metrics tbody tr", "rows => rows.map(r => r.className)")
     assert rows == ["delta-worse", "delta-better"]
+
+
+def test_summary_cells_show_headline_aggregates_only(watched: Any, report: Path) -> None:
+    page = open_report(watched, report)
+    cell = page.locator("#summary-table tbody tr").first.locator("td").filter(has_text="corpus_wer").first
+    text = cell.inner_text()
+    assert "corpus_wer " in text and "corpus_wer_raw" not in text and "reference_length" not in text
+    assert "reference_length" in (cell.get_attribute("title") or "")

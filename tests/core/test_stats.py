@@ -56,3 +56,30 @@ def test_paired_large_n_uses_fast_normal_approximation() -> None:
     assert time.perf_counter() - start < 0.05
     assert p < 1e-6
     assert paired_permutation_p([rng.gauss(0, 1) for _ in range(200)]) > 0.01
+
+
+def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
+    from harness.records import ScoreResult
+    from harness.results import RequestRecord, TrialRecord
+    from harness.summary import summarize
+
+    def trial(i: int, value: float) -> TrialRecord:
+        return TrialRecord(
+            id=str(i),
+            case_id=f"c{i}",
+            prompt_id="p",
+            model="m",
+            config_id="c",
+            status="ok",
+            request=RequestRecord(prompt="x"),
+            scores=[
+                ScoreResult(scorer="json", metric="valid", value=value, passed=bool(value)),
+                ScoreResult(scorer="x", metric="score", value=value * 0.5 + 0.25, passed=True),
+            ],
+        )
+
+    (row,) = summarize([trial(0, 1.0), trial(1, 1.0), trial(2, 0.0)], lambda name: None)
+    valid, score = row.metrics
+    assert (valid.ci_low, valid.ci_high) == pytest.approx(wilson(2, 3))
+    assert 0 <= valid.ci_low < valid.mean < valid.ci_high <= 1
+    assert score.ci_low == pytest.approx(mean_ci([0.75, 0.75, 0.25])[1])  # not a yes/no metric: t interval

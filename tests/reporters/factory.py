@@ -126,6 +126,10 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
             "deletions": counts["delete"],
             "insertions": counts["insert"],
             "reference_words": len(ref),
+            # the counts the real WER scorer records, so its corpus-level aggregate applies
+            "hits": sum(len(run["ref"]) for run in alignment if run["op"] == "equal"),
+            "reference_length": len(ref),
+            "hypothesis_length": len(hyp),
             "reference": " ".join(ref),
             "hypothesis": " ".join(hyp),
             "alignment": alignment,

@@ -161,7 +161,7 @@
       el("div", { cls: "facts" },
         fact("run", run.id), fact("status", run.status), fact("started", run.started_at),
         fact("duration", typeof run.duration_s === "number" ? run.duration_s.toFixed(1) + " s" : null),
-        fact("git", run.git_revision ? run.git_revision.slice(0, 12) : null),
+        fact("git", run.git_revision ? run.git_revision.replace(/^([0-9a-f]{12})[0-9a-f]+/, "$1") : null),
         fact("harness", run.harness_version), fact("provider", run.provider + (run.emulator ? " (emulator)" : "")),
         fact("models", (run.models || []).join(", ")), fact("configs", configs.join(" · ")),
         fact("prompts", (run.prompts || []).join(", ")), fact("repeat", run.repeat)),
@@ -252,7 +252,14 @@
         if (!m) { tr.appendChild(el("td", { text: "–" })); return; }
         var cell = el("td", null, num(m.mean), ci(m.ci_low, m.ci_high));
         if (typeof m.pass_rate === "number") add(cell, el("span", { cls: "agg", text: "passed " + pct(m.pass_rate) + " of " + m.n }));
-        Object.keys(m.aggregate || {}).forEach(function (k) { add(cell, el("span", { cls: "agg", text: k + " " + num(m.aggregate[k], 4) })); });
+        /* Headline aggregates (corpus-level rates, total cost) show; the rest are in the cell's tooltip. */
+        var agg = m.aggregate || {}, more = [];
+        Object.keys(agg).forEach(function (k) {
+          var line = k + " " + num(agg[k], 4);
+          if (/^corpus_[a-z]+$/.test(k) || k === "cost_usd") add(cell, el("span", { cls: "agg", text: (k === "cost_usd" ? "total " : "") + line }));
+          else more.push(line);
+        });
+        if (more.length) cell.title = more.join("\n");
         tr.appendChild(cell);
       });
       add(tr, [el("td", { cls: "num", text: msec(r.latency_ms_p50) + " / " + msec(r.latency_ms_p95) }),
