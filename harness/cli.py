@@ -313,6 +313,13 @@ def _run_one(path: Path, options: SessionOptions, quiet: bool) -> int:
             out.print(
                 f"baseline {b.run_id}: {b.regressions} regressed, {b.fixes} fixed, {b.new} new, {b.removed} removed"
             )
+        gated = [v for v in results.cases if v.min_pass_rate is not None and v.ok is not None]
+        if gated:
+            below = [v for v in gated if not v.ok]
+            out.print(f"min_pass_rate: {len(gated) - len(below)} of {len(gated)} case groups reached their pass rate")
+            for v in below[:10]:
+                where = f"{v.case_id} [{v.model} {v.config_id} {v.prompt_id}]"
+                out.print(f"BELOW {where}: {v.passed}/{v.trials} passed < {v.min_pass_rate:.0%}", markup=False)
         cached = sum(1 for t in results.trials if t.output and t.output.cached)
         if cached:
             out.print(f"{cached} of {len(results.trials)} answers came from the cache (--no-cache to call again)")

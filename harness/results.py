@@ -82,6 +82,24 @@ class TrialRecord(_Model):
     started_at: str | None = None
     finished_at: str | None = None
     media: list[MediaInfo] = Field(default_factory=list)
+    #: The case's min_pass_rate (None: every repeat must pass).
+    min_pass_rate: float | None = None
+
+
+class CaseVerdict(_Model):
+    """A case's repeats at one prompt, model and config, judged together against min_pass_rate."""
+
+    case_id: str
+    prompt_id: str
+    model: str
+    config_id: str
+    trials: int
+    passed: int
+    #: Passed repeats over judged ones (errored repeats count as not passed; unscored ones are left out).
+    pass_rate: float | None = None
+    min_pass_rate: float | None = None
+    #: pass_rate >= min_pass_rate (1.0 when unset); None when nothing was judged.
+    ok: bool | None = None
 
 
 class MetricSummary(_Model):
@@ -186,6 +204,8 @@ class RunResults(_Model):
     trials: list[TrialRecord] = Field(default_factory=list)
     summary: list[SummaryRow] = Field(default_factory=list)
     comparisons: list[PairedComparison] = Field(default_factory=list)
+    #: One verdict per case x prompt x model x config over its repeats; these decide the exit code.
+    cases: list[CaseVerdict] = Field(default_factory=list)
     #: Set by ``--baseline``: per-trial deltas and regressions against an earlier run.
     baseline: BaselineComparison | None = None
 

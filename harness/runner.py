@@ -229,6 +229,9 @@ class Runner:
             started_at=started,
             finished_at=now_iso(),
             media=[m for a in answers for m in a.media],
+            min_pass_rate=trial.case.case.min_pass_rate
+            if trial.case.case.min_pass_rate is not None
+            else self.loaded.suite.min_pass_rate,
         )
         return record, hashes
 

@@ -27,7 +27,7 @@ from harness.results import RunInfo, RunResults, TrialRecord
 from harness.runner import Runner, RunOptions, now_iso
 from harness.scoring import Scorer
 from harness.store import Store
-from harness.summary import compare, summarize
+from harness.summary import case_verdicts, compare, summarize
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_STORE = Path(".harness") / "harness.db"
@@ -49,8 +49,9 @@ class SessionOptions:
     store_path: Path = field(default_factory=default_store_path)
     base_url: str | None = None
     api_key: str | None = None
-    #: "any": fail on any failed or errored trial; "regressions": only on regressions against the
-    #: baseline (and errors); "none": always exit 0 unless interrupted.
+    #: "any": fail when a case fails (a failed or errored trial, or with min_pass_rate too few passed
+    #: repeats); "regressions": only on regressions against the baseline (and errors); "none": always
+    #: exit 0 unless interrupted.
     fail_on: str = "any"
     argv: list[str] = field(default_factory=list)
     emulator: bool = False
@@ -113,7 +114,13 @@ def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | N
         cls: type[Scorer] = host.scorers.get(scorer)
         return cls
 
-    return RunResults(run=info, trials=trials, summary=summarize(trials, lookup), comparisons=compare(trials))
+    return RunResults(
+        run=info,
+        trials=trials,
+        summary=summarize(trials, lookup),
+        comparisons=compare(trials),
+        cases=case_verdicts(trials),
+    )
 
 
 def write_reports(
@@ -227,8 +234,9 @@ def exit_code(results: RunResults, fail_on: str) -> int:
     errored = any(t.status == "error" for t in results.trials)
     if fail_on == "regressions" and results.baseline is not None:
         return EXIT_FAILED if results.baseline.regressions or errored else EXIT_OK
-    failed = any(t.passed is False for t in results.trials)
-    return EXIT_FAILED if failed or errored else EXIT_OK
+    # Each case's repeats are judged together (every repeat must pass unless min_pass_rate says less).
+    failed = any(v.ok is False for v in results.cases)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def endpoint_key(emulator_url: str | None, base_url: str | None, responses: Path | None) -> str:

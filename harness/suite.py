@@ -76,6 +76,8 @@ class Case(Strict):
     config: dict[str, Any] = Field(default_factory=dict)
     stream: bool | None = None
     threshold: float | None = Field(default=None, ge=0, le=1)
+    #: The share of this case's repeats that must pass (per prompt, model and config); default: all.
+    min_pass_rate: float | None = Field(default=None, ge=0, le=1)
     skip: bool = False
 
     @field_validator("tags", mode="before")
@@ -138,6 +140,9 @@ class Suite(Strict):
     repeat: int = Field(default=1, ge=1, le=1000)
     #: When set, a case passes when its weighted share of passed scores reaches this value.
     threshold: float | None = Field(default=None, ge=0, le=1)
+    #: The share of each case's repeats that must pass (per prompt, model and config); default: all.
+    #: Lets a sampled (temperature > 0) suite gate CI on a rate instead of on every single sample.
+    min_pass_rate: float | None = Field(default=None, ge=0, le=1)
     scorers: list[ScorerEntry] = Field(default_factory=list)
     #: Cases inline, or a string naming a CSV / JSONL / YAML file of cases.
     cases: list[Case | str] = Field(min_length=1)

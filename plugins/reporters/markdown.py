@@ -128,10 +128,24 @@ def _summary(results: RunResults) -> list[str]:
     return [*lines, ""]
 
 
+def _pass_rate_gate(results: RunResults) -> list[str]:
+    """Cases whose repeats fell below their min_pass_rate (only when a suite or case sets one)."""
+    gated = [v for v in results.cases if v.min_pass_rate is not None and v.ok is not None]
+    if not gated:
+        return []
+    below = [v for v in gated if not v.ok]
+    lines = [f"### Pass-rate gate: {len(gated) - len(below)} of {len(gated)} case groups passed", ""]
+    for v in below[:MAX_LISTED]:
+        label = row_label(v.model, v.config_id, v.prompt_id)
+        lines.append(f"- **{md(v.case_id)}** · {md(label)} — {v.passed}/{v.trials} passed, below {v.min_pass_rate:.0%}")
+    return [*lines, ""]
+
+
 def markdown_summary(results: RunResults, comparison: BaselineComparison | None) -> str:
     lines = _header(results)
     if comparison is not None:
         lines += _regressions(comparison)
+    lines += _pass_rate_gate(results)
     lines += _failures(results)
     lines += _summary(results)
     return "\n".join(lines)

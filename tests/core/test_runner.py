@@ -358,3 +358,53 @@ def test_emulator_cache_key_follows_the_responses_file(tmp_path: Path) -> None:
     assert endpoint_key("http://127.0.0.1:1", None, None) not in (first, "default")
     assert endpoint_key(None, "https://example.test", None) == "https://example.test"
     assert endpoint_key(None, None, None) == "default"
+
+
+def _trial(case: str, repeat: int, passed: bool | None, status: str = "ok", rate: float | None = None) -> Any:
+    from harness.results import RequestRecord, TrialRecord
+
+    return TrialRecord(
+        id=f"{case}{repeat}",
+        case_id=case,
+        prompt_id="p",
+        model="m",
+        config_id="c",
+        repeat=repeat,
+        status=status,
+        passed=passed,
+        request=RequestRecord(prompt="x"),
+        min_pass_rate=rate,
+    )
+
+
+def test_case_verdicts_judge_repeats_together() -> None:
+    from harness.summary import case_verdicts
+
+    trials = [_trial("a", r, r != 0, rate=0.8) for r in range(5)]  # 4 of 5
+    trials += [_trial("b", r, r > 1, rate=0.8) for r in range(5)]  # 3 of 5
+    trials += [_trial("c", 0, True), _trial("c", 1, False, status="error")]  # no rate: all must pass
+    trials += [_trial("d", 0, None)]  # nothing scored
+    verdicts = {v.case_id: v for v in case_verdicts(trials)}
+    assert (verdicts["a"].pass_rate, verdicts["a"].ok) == (0.8, True)
+    assert (verdicts["b"].pass_rate, verdicts["b"].ok) == (0.6, False)
+    assert (verdicts["c"].pass_rate, verdicts["c"].ok) == (0.5, False)  # the errored repeat counts as not passed
+    assert verdicts["d"].ok is None
+
+
+def test_min_pass_rate_decides_the_exit_code(tmp_path: Path, fake_host: Any) -> None:
+    """Two cases x 4 repeats; one case fails every repeat. The gate follows min_pass_rate."""
+    extra = "scorers: [{has: alpha}]"
+    path = write_suite(tmp_path / "s", suite_with(["alpha", "beta"], extra=extra, repeat=4))
+    strict = run_suite(fake_host, path, tmp_path / "1", run=_opts())
+    assert strict.exit_code == 1
+    assert {(v.case_id, v.pass_rate, v.ok) for v in strict.results.cases} == {("c0", 1.0, True), ("c1", 0.0, False)}
+    lenient = run_suite(fake_host, path, tmp_path / "2", run=_opts(), overrides=["min_pass_rate=0"])
+    assert lenient.exit_code == 0 and all(t.min_pass_rate == 0 for t in lenient.results.trials)
+    case_level = run_suite(
+        fake_host,
+        write_suite(tmp_path / "c", suite_with(["alpha"], extra=extra, repeat=2)),
+        tmp_path / "3",
+        run=_opts(),
+        overrides=["cases.0.min_pass_rate=0.5"],
+    )
+    assert case_level.results.cases[0].min_pass_rate == 0.5 and case_level.exit_code == 0

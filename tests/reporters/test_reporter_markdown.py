@@ -44,3 +44,42 @@ def test_hostile_case_ids_are_escaped(results, ctx) -> None:  # type: ignore[no-
     text = MarkdownReporter().write(results, ctx).read_text(encoding="utf-8")
     assert "hostile-&lt;b&gt;markup&lt;/b&gt;" in text
     assert "<b>" not in text and "<script" not in text
+
+
+def test_pass_rate_gate_is_listed_when_used() -> None:
+    from harness.results import CaseVerdict
+    from plugins.reporters.markdown import markdown_summary
+
+    results = make_results(with_baseline=False)
+    assert "Pass-rate gate" not in markdown_summary(results, None)
+    results.cases = [
+        CaseVerdict(
+            case_id="flaky",
+            prompt_id="p",
+            model="m",
+            config_id="c",
+            trials=5,
+            passed=3,
+            pass_rate=0.6,
+            min_pass_rate=0.8,
+            ok=False,
+        ),
+        CaseVerdict(
+            case_id="fine",
+            prompt_id="p",
+            model="m",
+            config_id="c",
+            trials=5,
+            passed=5,
+            pass_rate=1.0,
+            min_pass_rate=0.8,
+            ok=True,
+        ),
+    ]
+    text = markdown_summary(results, None)
+    assert "Pass-rate gate: 1 of 2 case groups passed" in text
+    assert (
+        "**flaky**" in text
+        and "3/5 passed, below 80%" in text
+        and "**fine**" not in text.split("### Failures")[0].split("Pass-rate gate")[1]
+    )
