@@ -92,6 +92,8 @@ class Runner:
         self.on_trial = on_trial
         self.records: dict[int, TrialRecord] = {}
         self.interrupted = False
+        #: Seconds the trials took (the call-and-score phase), set when run() ends.
+        self.elapsed = 0.0
         self._workers: list[asyncio.Task[None]] = []
 
     # one model call ---------------------------------------------------------------------------

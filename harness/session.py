@@ -10,7 +10,6 @@ import hashlib
 import os
 import secrets
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,7 +214,7 @@ def execute(
         records = [runner.records[i] for i in sorted(runner.records)]
     info.status = "interrupted" if runner.interrupted else "complete"
     info.finished_at = now_iso()
-    info.duration_s = round(getattr(runner, "elapsed", 0.0), 3)
+    info.duration_s = round(runner.elapsed, 3)
     store.finish_run(info)
     results = build_results(info, records, host)
     if baseline is not None:
@@ -274,7 +273,3 @@ def maybe_emulator(enabled: bool, responses: Path | None) -> Iterator[str | None
     config = EmulatorConfig.from_yaml(responses, port=0) if responses else EmulatorConfig(port=0)
     with start_background(config) as emu:
         yield str(emu.base_url)
-
-
-def stderr(message: str) -> None:
-    print(message, file=sys.stderr)

@@ -170,3 +170,39 @@ def test_summary_cells_show_headline_aggregates_only(watched: Any, report: Path)
     text = cell.inner_text()
     assert "corpus_wer " in text and "corpus_wer_raw" not in text and "reference_length" not in text
     assert "reference_length" in (cell.get_attribute("title") or "")
+
+
+def test_matrix_cells_follow_min_pass_rate(watched: Any, results: RunResults, tmp_path: Path) -> None:
+    """A case whose repeats reach the suite's min_pass_rate shows as passed even with a failed repeat."""
+    from harness.results import CaseVerdict
+
+    mixed = next(
+        (t.case_id, t.model, t.config_id, t.prompt_id)
+        for t in results.trials
+        if t.passed is False
+        and any(
+            o.passed for o in results.trials if (o.case_id, o.model, o.config_id) == (t.case_id, t.model, t.config_id)
+        )
+    )
+    case_id, model, config_id, prompt_id = mixed
+    gated = results.model_copy(deep=True)
+    gated.cases = [
+        CaseVerdict(
+            case_id=case_id,
+            prompt_id=prompt_id,
+            model=model,
+            config_id=config_id,
+            trials=3,
+            passed=2,
+            pass_rate=2 / 3,
+            min_pass_rate=0.6,
+            ok=True,
+        )
+    ]
+    page = open_report(watched, HtmlReporter().write(gated, ReportContext(out_dir=tmp_path)))
+    cell = page.locator(f"#matrix-table td[data-case='{case_id}'][data-col='{model} / {config_id}']")
+    assert "v-pass" in (cell.get_attribute("class") or "")
+    assert "(min 60.0%)" in cell.inner_text()
+    plain = open_report(watched, HtmlReporter().write(results, ReportContext(out_dir=tmp_path / "plain")))
+    cell = plain.locator(f"#matrix-table td[data-case='{case_id}'][data-col='{model} / {config_id}']")
+    assert "v-pass" not in (cell.get_attribute("class") or "")

@@ -403,7 +403,10 @@
   }
 
   /* ---------- matrix ---------- */
-  function cellVerdict(list) {
+  /* min_pass_rate verdicts of a case's repeats, keyed like the matrix cells (case, column). */
+  var gates = {};
+  (DATA.gates || []).forEach(function (g) { gates[g.case_id + "\u0000" + rowKey(g)] = g; });
+  function cellVerdict(list, gate) {
     var c = { pass: 0, fail: 0, error: 0, none: 0 };
     list.forEach(function (t) { c[t._v] += 1; });
     var n = list.length, v;
@@ -414,6 +417,10 @@
     else v = "mixed";
     var label = c.none === n ? n + " run" : c.pass + "/" + (n - c.none);
     if (c.error && c.error !== n) label += " (" + c.error + " err)";
+    if (gate && typeof gate.ok === "boolean") { // the suite's min_pass_rate decides, not every repeat
+      v = gate.ok ? "pass" : "fail";
+      label += " (min " + pct(gate.min_pass_rate) + ")";
+    }
     return { v: v, label: label, counts: c };
   }
   function renderMatrix(filtered) {
@@ -437,7 +444,7 @@
       cols.forEach(function (c) {
         var list = cells[caseId][c];
         if (!list) { tr.appendChild(el("td", { cls: "cell", text: "" })); return; }
-        var cv = cellVerdict(list);
+        var cv = cellVerdict(list, gates[caseId + "\u0000" + c]);
         var td = el("td", { cls: "cell v-" + cv.v, text: cv.label, title: caseId + " · " + c, "data-case": caseId, "data-col": c });
         td.addEventListener("click", function () { openTrial(list[0]); });
         tr.appendChild(td);
