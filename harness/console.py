@@ -86,6 +86,8 @@ def summary_table(results: RunResults) -> Table:
         rate = "-"
         if row.pass_rate is not None and row.pass_rate_ci is not None:
             rate = f"{row.pass_rate:.0%} [{row.pass_rate_ci[0]:.0%}, {row.pass_rate_ci[1]:.0%}]"
+            if row.pass_all_repeats is not None and row.pass_any_repeat is not None:
+                rate += f"\nall repeats {row.pass_all_repeats:.0%}, any {row.pass_any_repeat:.0%}"
         metrics = []
         for metric in row.metrics:
             text = f"{metric.metric}={_fmt(metric.mean)}"

@@ -131,6 +131,10 @@ class SummaryRow(_Model):
     pass_rate: float | None = None
     #: 95% Wilson interval of the pass rate.
     pass_rate_ci: tuple[float, float] | None = None
+    #: With repeats: the share of cases whose every repeat passed (pass^k, reliability) and whose
+    #: repeats passed at least once (pass@k, capability). None without repeats.
+    pass_all_repeats: float | None = None
+    pass_any_repeat: float | None = None
     metrics: list[MetricSummary] = Field(default_factory=list)
     latency_ms_p50: float | None = None
     latency_ms_p95: float | None = None

@@ -75,6 +75,13 @@ def summarize(trials: Iterable[TrialRecord], scorers: ScorerLookup) -> list[Summ
         if judged:
             row.pass_rate = passed / len(judged)
             row.pass_rate_ci = wilson(passed, len(judged))
+        by_case: dict[str, list[bool]] = defaultdict(list)
+        for trial in members:
+            if trial.passed is not None or trial.status == "error":
+                by_case[trial.case_id].append(bool(trial.passed))
+        if by_case and max(len(v) for v in by_case.values()) > 1:
+            row.pass_all_repeats = sum(all(v) for v in by_case.values()) / len(by_case)
+            row.pass_any_repeat = sum(any(v) for v in by_case.values()) / len(by_case)
         latencies = [
             t.output.latency_ms for t in ok if t.output and t.output.latency_ms is not None and not t.output.cached
         ]

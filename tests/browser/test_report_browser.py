@@ -206,3 +206,10 @@ def test_matrix_cells_follow_min_pass_rate(watched: Any, results: RunResults, tm
     plain = open_report(watched, HtmlReporter().write(results, ReportContext(out_dir=tmp_path / "plain")))
     cell = plain.locator(f"#matrix-table td[data-case='{case_id}'][data-col='{model} / {config_id}']")
     assert "v-pass" not in (cell.get_attribute("class") or "")
+
+
+def test_summary_shows_pass_all_and_any_repeat(watched: Any, report: Path, results: RunResults) -> None:
+    assert results.summary[0].pass_all_repeats is not None  # the fixture has 3 repeats
+    page = open_report(watched, report)
+    first = page.locator("#summary-table tbody tr").first.inner_text()
+    assert "all repeats " in first and " · any " in first

@@ -83,3 +83,30 @@ def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
     assert (valid.ci_low, valid.ci_high) == pytest.approx(wilson(2, 3))
     assert 0 <= valid.ci_low < valid.mean < valid.ci_high <= 1
     assert score.ci_low == pytest.approx(mean_ci([0.75, 0.75, 0.25])[1])  # not a yes/no metric: t interval
+
+
+def test_pass_all_and_any_repeat_per_row() -> None:
+    from harness.results import RequestRecord, TrialRecord
+    from harness.summary import summarize
+
+    def trial(case: str, repeat: int, passed: bool, status: str = "ok") -> TrialRecord:
+        return TrialRecord(
+            id=f"{case}{repeat}",
+            case_id=case,
+            prompt_id="p",
+            model="m",
+            config_id="c",
+            repeat=repeat,
+            status=status,
+            passed=passed,
+            request=RequestRecord(prompt="x"),
+        )
+
+    trials = [trial("a", r, True) for r in range(3)]  # always
+    trials += [trial("b", 0, True), trial("b", 1, False), trial("b", 2, False, "error")]  # sometimes
+    trials += [trial("c", r, False) for r in range(3)]  # never
+    (row,) = summarize(trials, lambda name: None)
+    assert row.pass_all_repeats == pytest.approx(1 / 3)
+    assert row.pass_any_repeat == pytest.approx(2 / 3)
+    (single,) = summarize([trial("a", 0, True)], lambda name: None)
+    assert single.pass_all_repeats is None

@@ -243,7 +243,11 @@
       var tr = el("tr", null, el("td", { text: r.model }), el("td", { text: r.config_id }), el("td", { text: r.prompt_id }),
         el("td", { cls: "num", text: (r.passed || 0) + "/" + r.trials }),
         el("td", null, el("span", { cls: "badge " + rateClass(r.pass_rate), text: pct(r.pass_rate) }),
-          r.pass_rate_ci ? ci(r.pass_rate_ci[0], r.pass_rate_ci[1], pct) : null),
+          r.pass_rate_ci ? ci(r.pass_rate_ci[0], r.pass_rate_ci[1], pct) : null,
+          typeof r.pass_all_repeats === "number"
+            ? el("span", { cls: "agg", title: "pass^k: cases whose every repeat passed · pass@k: cases that passed at least once",
+                text: "all repeats " + pct(r.pass_all_repeats) + " · any " + pct(r.pass_any_repeat) })
+            : null),
         el("td", { cls: "num" + (r.errors ? " err" : ""), text: r.errors || 0 }));
       var by = {};
       (r.metrics || []).forEach(function (m) { by[m.metric] = m; });
