@@ -170,8 +170,8 @@ def compare(trials: Iterable[TrialRecord], max_rows: int = 12) -> list[PairedCom
                 if len(shared) < 2:
                     continue
                 diffs = [vb[k] - va[k] for k in shared]
-                if not any(diffs):
-                    continue  # identical on every pair: nothing to test
+                if all(abs(d) <= 1e-12 * max(1.0, abs(va[k])) for d, k in zip(diffs, shared, strict=True)):
+                    continue  # identical on every pair (up to float rounding): nothing to test
                 mean, low, high = mean_ci(diffs)
                 p = paired_permutation_p(diffs)
                 out.append(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from harness.emulator.catalog import is_legacy
 from harness.emulator.request import GenRequest
 from harness.emulator.responses import ResponseEntry
+from harness.emulator.sampling import sample
 from harness.emulator.schema_value import value_for
 from harness.emulator.tokens import Usage, text_tokens, thought_tokens
 from harness.emulator.transcribe import AudioLab, asks_for_transcript, time_range
@@ -71,11 +72,15 @@ async def choose(lab: AudioLab, req: GenRequest, entry: ResponseEntry | None) ->
     finish = entry.finish_reason if entry is not None and entry.finish_reason else "STOP"
     heard = await transcription(lab, req)
     if heard is not None:
-        return Answer(heard, finish, "transcription")
+        return Answer(_sampled(heard, req), finish, "transcription")
     structured = schema_text(req)
     if structured is not None:
         return Answer(structured, finish, "schema")
-    return Answer(echo_text(req), finish, "echo")
+    return Answer(_sampled(echo_text(req), req), finish, "echo")
+
+
+def _sampled(text: str, req: GenRequest) -> str:
+    return sample(text, req.temperature, trial_id=req.trial_id, seed=req.seed, model=req.model, prompt=req.prompt)
 
 
 def shape(answer: Answer, req: GenRequest, chars_per_token: float) -> tuple[Answer, int]:

@@ -64,6 +64,8 @@ class GenRequest:
     include_thoughts: bool = False
     case_id: str = ""
     trial_id: str = ""
+    temperature: float | None = None
+    seed: int | None = None
 
     @property
     def prompt(self) -> str:
@@ -169,6 +171,9 @@ def _apply_config(req: GenRequest, config: dict[str, Any]) -> None:
             ) from exc
         if req.max_output_tokens <= 0:
             req.max_output_tokens = None
+    temperature, seed = pick(config, "temperature"), pick(config, "seed")
+    req.temperature = float(temperature) if isinstance(temperature, (int, float)) else None
+    req.seed = int(seed) if isinstance(seed, int) else None
     stops = pick(config, "stopSequences") or []
     if not isinstance(stops, list) or len(stops) > 5:
         raise invalid_argument("* GenerateContentRequest.generation_config.stop_sequences: at most 5 allowed\n")

@@ -110,3 +110,26 @@ def test_pass_all_and_any_repeat_per_row() -> None:
     assert row.pass_any_repeat == pytest.approx(2 / 3)
     (single,) = summarize([trial("a", 0, True)], lambda name: None)
     assert single.pass_all_repeats is None
+
+
+def test_comparisons_skip_float_rounding_noise() -> None:
+    from harness.records import ScoreResult
+    from harness.results import RequestRecord, TrialRecord
+    from harness.summary import compare
+
+    def trial(model: str, case: str, cost: float) -> TrialRecord:
+        return TrialRecord(
+            id=model + case,
+            case_id=case,
+            prompt_id="p",
+            model=model,
+            config_id="c",
+            status="ok",
+            request=RequestRecord(prompt="x"),
+            scores=[ScoreResult(scorer="tokens", metric="cost", value=cost)],
+        )
+
+    same = [trial("a", c, 0.1 + 0.2) for c in "xyz"] + [trial("b", c, 0.3) for c in "xyz"]  # 0.30000000000000004
+    assert compare(same) == []
+    real = [trial("a", c, 0.3) for c in "xyz"] + [trial("b", c, 0.4) for c in "xyz"]
+    assert [c.metric for c in compare(real)] == ["cost"]

@@ -266,3 +266,27 @@ def test_response_schema_wins_over_transcription(emu: RunningEmulator) -> None:
         config=types.GenerateContentConfig(response_mime_type="application/json", response_json_schema=schema),
     )
     assert isinstance(json.loads(answer.text or ""), dict)
+
+
+def test_temperature_adds_seeded_sampling_noise(emu: RunningEmulator) -> None:
+    """At temperature > 0 repeats differ (seeded by the trial id); a trial is reproducible; 0 is exact."""
+    text = " ".join(f"word{i}" for i in range(200))
+
+    def ask(temperature: float, trial: str) -> str:
+        client = genai.Client(
+            api_key="k",
+            http_options=types.HttpOptions(
+                base_url=emu.base_url, api_version="v1beta", headers={"x-harness-trial": trial}
+            ),
+        )
+        answer = client.models.generate_content(
+            model="gemini-2.5-flash", contents=text, config=types.GenerateContentConfig(temperature=temperature)
+        )
+        return answer.text or ""
+
+    assert ask(0, "t1") == ask(0, "t2") == f"Echo: {text}"
+    first, again, other = ask(1.0, "t1"), ask(1.0, "t1"), ask(1.0, "t2")
+    assert first == again
+    assert first != other
+    changed = sum(a != b for a, b in zip(first.split(), f"Echo: {text}".split(), strict=False))
+    assert changed > 0  # some words differ
