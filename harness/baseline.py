@@ -16,6 +16,32 @@ def _values(trial: TrialRecord) -> dict[str, float]:
     return {k: sum(v) / len(v) for k, v in out.items()}
 
 
+def _differences(before: TrialRecord, after: TrialRecord) -> list[str]:
+    """Which inputs (and whether the answer) differ between two runs of the same trial."""
+    out = []
+    if [t.prompt for t in before.turns] != [
+        t.prompt for t in after.turns
+    ] or before.request.prompt != after.request.prompt:
+        out.append("prompt")
+    if before.request.system_instruction != after.request.system_instruction:
+        out.append("system_instruction")
+    if before.config != after.config:
+        out.append("config")
+    if before.request.media != after.request.media or [m.sha256 for m in before.media] != [
+        m.sha256 for m in after.media
+    ]:
+        out.append("media")
+    if _answer(before) != _answer(after):
+        out.append("answer")
+    return out
+
+
+def _answer(trial: TrialRecord) -> str | None:
+    if trial.turns:
+        return "\n\n".join((t.output.text or "") if t.output else "" for t in trial.turns)
+    return trial.output.text if trial.output else None
+
+
 def _change(before: bool | None, after: bool | None) -> Literal["regressed", "fixed", "unchanged"]:
     if before and after is False:
         return "regressed"
@@ -33,13 +59,18 @@ def compare_runs(current: RunResults, baseline: RunResults) -> BaselineCompariso
     for trial in current.trials:
         before = old.get(trial.id)
         change: Literal["regressed", "fixed", "unchanged", "new"]
+        changed: list[str] = []
+        before_answer: str | None = None
         if before is None:
             change = "new"
             deltas: dict[str, float] = {}
         else:
+            changed = _differences(before, trial)
             change = _change(before.passed, trial.passed)
             b, a = _values(before), _values(trial)
             deltas = {m: a[m] - b[m] for m in a.keys() & b.keys()}
+            if change in ("regressed", "fixed"):
+                before_answer = _answer(before)
         comparison.trials.append(
             TrialDelta(
                 trial_id=trial.id,
@@ -52,6 +83,8 @@ def compare_runs(current: RunResults, baseline: RunResults) -> BaselineCompariso
                 before_passed=before.passed if before else None,
                 after_passed=trial.passed,
                 metric_deltas=deltas,
+                changed=changed,
+                before_answer=before_answer,
             )
         )
     for trial in baseline.trials:

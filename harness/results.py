@@ -175,6 +175,11 @@ class TrialDelta(_Model):
     after_passed: bool | None = None
     #: metric -> (this run's value - baseline value), for metrics both runs scored.
     metric_deltas: dict[str, float] = Field(default_factory=dict)
+    #: What differs from the baseline trial: any of "prompt", "system_instruction", "config",
+    #: "media" (inputs) and "answer" (the model's text). Ids survive prompt edits, so this says why.
+    changed: list[str] = Field(default_factory=list)
+    #: The baseline's answer, kept for regressed and fixed trials so reports can show both.
+    before_answer: str | None = None
 
 
 class MetricDelta(_Model):

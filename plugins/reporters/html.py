@@ -126,13 +126,14 @@ def _baseline_payload(comparison: BaselineComparison, trial_ids: set[str]) -> di
     data = comparison.model_dump(mode="json", exclude={"trials"})
     deltas = []
     for delta in comparison.trials:
-        if delta.change == "unchanged" and not any(delta.metric_deltas.values()):
+        if delta.change == "unchanged" and not any(delta.metric_deltas.values()) and not delta.changed:
             continue
         item = delta.model_dump(mode="json", exclude_defaults=True)
         if "metric_deltas" in item:
             item["metric_deltas"] = {k: significant(v) for k, v in item["metric_deltas"].items()}
         if delta.trial_id in trial_ids:  # the trial itself carries case, model, config, prompt and repeat
-            item = {k: v for k, v in item.items() if k in ("trial_id", "change", "before_passed", "metric_deltas")}
+            keep = ("trial_id", "change", "before_passed", "metric_deltas", "changed", "before_answer")
+            item = {k: v for k, v in item.items() if k in keep}
         deltas.append(item)
     data["trials"] = deltas
     return data

@@ -70,7 +70,11 @@ def _regressions(comparison: BaselineComparison) -> list[str]:
     for delta in regressed[:MAX_LISTED]:
         label = row_label(delta.model, delta.config_id, delta.prompt_id)
         deltas = ", ".join(f"{md(k)} {v:+.4g}" for k, v in sorted(delta.metric_deltas.items()))
-        lines.append(f"- **{md(delta.case_id)}** #{delta.repeat} · {md(label)}" + (f" · {deltas}" if deltas else ""))
+        inputs = [c for c in delta.changed if c != "answer"]
+        why = f" · changed: {', '.join(inputs)}" if inputs else (" · same inputs" if delta.changed else "")
+        lines.append(
+            f"- **{md(delta.case_id)}** #{delta.repeat} · {md(label)}" + (f" · {deltas}" if deltas else "") + why
+        )
     if len(regressed) > MAX_LISTED:
         lines.append(f"- … and {len(regressed) - MAX_LISTED} more")
     changed = sorted((m for m in comparison.metrics if m.delta), key=lambda m: m.verdict != "worse")

@@ -213,3 +213,18 @@ def test_summary_shows_pass_all_and_any_repeat(watched: Any, report: Path, resul
     page = open_report(watched, report)
     first = page.locator("#summary-table tbody tr").first.inner_text()
     assert "all repeats " in first and " · any " in first
+
+
+def test_a_regressed_trial_shows_what_changed_and_the_baseline_answer(
+    watched: Any, results: RunResults, tmp_path: Path
+) -> None:
+    marked = results.model_copy(deep=True)
+    assert marked.baseline is not None
+    delta = next(d for d in marked.baseline.trials if d.change == "regressed")
+    delta.changed = ["prompt", "answer"]
+    delta.before_answer = "<b>the old answer</b>"
+    page = open_report(
+        watched, HtmlReporter().write(marked, ReportContext(out_dir=tmp_path)), f"#trial={delta.trial_id}"
+    )
+    assert page.inner_text("#changed-since") == "prompt, answer"
+    assert page.inner_text("#baseline-answer") == "<b>the old answer</b>"  # shown as text, never as markup

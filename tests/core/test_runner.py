@@ -408,3 +408,17 @@ def test_min_pass_rate_decides_the_exit_code(tmp_path: Path, fake_host: Any) -> 
         overrides=["cases.0.min_pass_rate=0.5"],
     )
     assert case_level.results.cases[0].min_pass_rate == 0.5 and case_level.exit_code == 0
+
+
+def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fake_host: Any) -> None:
+    extra = "scorers: [{has: alpha}]"
+    first = write_suite(tmp_path / "v1", suite_with(["alpha", "beta"], extra=extra))
+    run_suite(fake_host, first, tmp_path / "v1", run=_opts())
+    # c0's prompt is edited (and now fails); c1 is untouched.
+    second = write_suite(tmp_path / "v2", suite_with(["gamma", "beta"], extra=extra))
+    outcome = run_suite(fake_host, second, tmp_path / "v2", run=_opts(), baseline=tmp_path / "v1" / "out")
+    deltas = {d.case_id: d for d in outcome.results.baseline.trials}
+    assert deltas["c0"].change == "regressed"
+    assert deltas["c0"].changed == ["prompt", "answer"]
+    assert deltas["c0"].before_answer == "echo: alpha"
+    assert deltas["c1"].changed == [] and deltas["c1"].before_answer is None

@@ -83,3 +83,14 @@ def test_pass_rate_gate_is_listed_when_used() -> None:
         and "3/5 passed, below 80%" in text
         and "**fine**" not in text.split("### Failures")[0].split("Pass-rate gate")[1]
     )
+
+
+def test_regressions_say_what_changed() -> None:
+    from plugins.reporters.markdown import markdown_summary
+
+    results = make_results()
+    assert results.baseline is not None
+    regressed = next(d for d in results.baseline.trials if d.change == "regressed")
+    regressed.changed = ["prompt", "answer"]
+    text = markdown_summary(results, results.baseline)
+    assert "changed: prompt" in text

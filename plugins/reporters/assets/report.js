@@ -704,7 +704,8 @@
       el("h2", null, el("span", { cls: "badge v-" + t._v, text: t._v }), " ", el("span", { cls: "mono", text: t.case_id })),
       kv([["trial", el("code", { text: t.id })], ["model", t.model], ["config", t.config_id], ["prompt variant", t.prompt_id], ["repeat", "#" + (t.repeat || 0)],
         ["tags", (t.tags || []).join(", ")], ["weighted score", typeof t.weighted_score === "number" ? num(t.weighted_score, 4) : null],
-        ["baseline", delta ? delta.change + (Object.keys(delta.metric_deltas || {}).length ? " · " + Object.keys(delta.metric_deltas).map(function (m) { return m + " " + signed(delta.metric_deltas[m]); }).join(", ") : "") : null]]),
+        ["baseline", delta ? delta.change + (Object.keys(delta.metric_deltas || {}).length ? " · " + Object.keys(delta.metric_deltas).map(function (m) { return m + " " + signed(delta.metric_deltas[m]); }).join(", ") : "") : null],
+        ["changed since baseline", delta && delta.changed && delta.changed.length ? el("span", { id: "changed-since", text: delta.changed.join(", ") }) : null]]),
       repeatsNav(t)]);
     if (t.error) {
       add(node, [el("h3", { cls: "err", text: "Error" }), kv([["kind", t.error.kind], ["code", t.error.code], ["status", t.error.status], ["attempts", t.error.attempts]]),
@@ -721,6 +722,9 @@
         el("pre", { cls: "answer", text: turn.output && turn.output.text !== undefined ? turn.output.text : "(no answer)" })]);
     });
     add(node, answerView(t));
+    if (delta && typeof delta.before_answer === "string") { // regressed or fixed: what the baseline said
+      add(node, [el("h3", { text: "Baseline answer (" + delta.change + ")" }), el("pre", { cls: "answer", id: "baseline-answer", text: delta.before_answer })]);
+    }
     if (t.scores && t.scores.length) add(node, [el("h3", { text: "Scores" }), scoresView(t)]);
     if (out) add(node, [usageView(out), timingView(out), retriesView(out.retries, "Retried attempts")]);
     node.scrollTop = 0;
