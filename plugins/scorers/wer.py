@@ -13,7 +13,7 @@ from harness.records import ScoreResult
 from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
 from harness.templating import seconds
 from plugins.scorers import errorrate, subtitles
-from plugins.scorers.normalisers import NormaliserName, collapse, normalise
+from plugins.scorers.normalisers import NormaliserName, collapse, normalise_pair
 from plugins.scorers.templated import check_file, read_file, render
 
 
@@ -105,8 +105,7 @@ class ErrorRateScorer(Scorer):
         o = self.opts
         reference, source = self.reference(ctx)
         answer = ctx.output.text or ""
-        ref_n = normalise(reference, o.normaliser, o.substitutions)
-        hyp_n = normalise(answer, o.normaliser, o.substitutions)
+        ref_n, hyp_n = normalise_pair(reference, answer, o.normaliser, o.substitutions)
         counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit)
         value = counts.value(self.measure)
         if o.normaliser == "none" and not o.substitutions:
