@@ -125,10 +125,11 @@ def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | N
 def write_reports(
     results: RunResults, out_dir: Path, formats: list[str], host: PluginHost, baseline: RunResults | None
 ) -> list[Path]:
+    # results.json is the core's own record, always written: the "json" format asks for nothing more.
     written = [results.write(out_dir / "results.json")]
     ctx = ReportContext(out_dir=out_dir, baseline=baseline)
     for name in formats:
-        if name == "json" and name not in host.reporters:
+        if name == "json":
             continue
         reporter = host.reporters.get(name)()
         path = reporter.write(results, ctx)

@@ -422,3 +422,25 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
     assert deltas["c0"].changed == ["prompt", "answer"]
     assert deltas["c0"].before_answer == "echo: alpha"
     assert deltas["c1"].changed == [] and deltas["c1"].before_answer is None
+
+
+def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.results import RunResults
+    from harness.session import write_reports
+
+    writes: list[Path] = []
+    original = RunResults.write
+
+    def counting(self: RunResults, path: Path) -> Path:
+        writes.append(path)
+        return original(self, path)
+
+    from harness.plugins import load_plugins
+
+    outcome = run_suite(fake_host, write_suite(tmp_path, suite_with(["a"])), tmp_path, run=_opts())
+    monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "reporters")
+    with_reporters = load_plugins()
+    assert "json" in with_reporters.reporters  # the built-in json reporter is installed...
+    monkeypatch.setattr(RunResults, "write", counting)
+    write_reports(outcome.results, tmp_path / "again", ["json", "markdown"], with_reporters, None)
+    assert writes == [tmp_path / "again" / "results.json"]  # ...yet the record is written once
