@@ -30,3 +30,23 @@ def run_suite(host: Any, path: Path, tmp: Path, **options: Any) -> Any:
         **options,
     )
     return execute(path, opts)
+
+
+def record(
+    case: str, repeat: int = 0, *, model: str = "m", passed: bool | None = None, status: str = "ok", **fields: Any
+) -> Any:
+    """A finished TrialRecord for summary and verdict tests (prompt p, config c)."""
+    from harness.results import RequestRecord, TrialRecord
+
+    return TrialRecord(
+        id=f"{model}-{case}-{repeat}",
+        case_id=case,
+        prompt_id="p",
+        model=model,
+        config_id="c",
+        repeat=repeat,
+        status=status,
+        passed=passed,
+        request=RequestRecord(prompt="x"),
+        **fields,
+    )

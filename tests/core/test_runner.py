@@ -12,7 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from helpers import run_suite, write_suite
+from helpers import record, run_suite, write_suite
 
 from harness.results import RunResults, results_json_schema
 
@@ -360,30 +360,13 @@ def test_emulator_cache_key_follows_the_responses_file(tmp_path: Path) -> None:
     assert endpoint_key(None, None, None) == "default"
 
 
-def _trial(case: str, repeat: int, passed: bool | None, status: str = "ok", rate: float | None = None) -> Any:
-    from harness.results import RequestRecord, TrialRecord
-
-    return TrialRecord(
-        id=f"{case}{repeat}",
-        case_id=case,
-        prompt_id="p",
-        model="m",
-        config_id="c",
-        repeat=repeat,
-        status=status,
-        passed=passed,
-        request=RequestRecord(prompt="x"),
-        min_pass_rate=rate,
-    )
-
-
 def test_case_verdicts_judge_repeats_together() -> None:
     from harness.summary import case_verdicts
 
-    trials = [_trial("a", r, r != 0, rate=0.8) for r in range(5)]  # 4 of 5
-    trials += [_trial("b", r, r > 1, rate=0.8) for r in range(5)]  # 3 of 5
-    trials += [_trial("c", 0, True), _trial("c", 1, False, status="error")]  # no rate: all must pass
-    trials += [_trial("d", 0, None)]  # nothing scored
+    trials = [record("a", r, passed=r != 0, min_pass_rate=0.8) for r in range(5)]  # 4 of 5
+    trials += [record("b", r, passed=r > 1, min_pass_rate=0.8) for r in range(5)]  # 3 of 5
+    trials += [record("c", 0, passed=True), record("c", 1, passed=False, status="error")]  # no rate: all must pass
+    trials += [record("d", 0)]  # nothing scored
     verdicts = {v.case_id: v for v in case_verdicts(trials)}
     assert (verdicts["a"].pass_rate, verdicts["a"].ok) == (0.8, True)
     assert (verdicts["b"].pass_rate, verdicts["b"].ok) == (0.6, False)

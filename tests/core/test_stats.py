@@ -4,6 +4,7 @@ import math
 import random
 
 import pytest
+from helpers import record
 
 from harness.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
 
@@ -60,23 +61,15 @@ def test_paired_large_n_uses_fast_normal_approximation() -> None:
 
 def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
     from harness.records import ScoreResult
-    from harness.results import RequestRecord, TrialRecord
+    from harness.results import TrialRecord
     from harness.summary import summarize
 
     def trial(i: int, value: float) -> TrialRecord:
-        return TrialRecord(
-            id=str(i),
-            case_id=f"c{i}",
-            prompt_id="p",
-            model="m",
-            config_id="c",
-            status="ok",
-            request=RequestRecord(prompt="x"),
-            scores=[
-                ScoreResult(scorer="json", metric="valid", value=value, passed=bool(value)),
-                ScoreResult(scorer="x", metric="score", value=value * 0.5 + 0.25, passed=True),
-            ],
-        )
+        scores = [
+            ScoreResult(scorer="json", metric="valid", value=value, passed=bool(value)),
+            ScoreResult(scorer="x", metric="score", value=value * 0.5 + 0.25, passed=True),
+        ]
+        return record(f"c{i}", scores=scores)
 
     (row,) = summarize([trial(0, 1.0), trial(1, 1.0), trial(2, 0.0)], lambda name: None)
     valid, score = row.metrics
@@ -86,48 +79,29 @@ def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
 
 
 def test_pass_all_and_any_repeat_per_row() -> None:
-    from harness.results import RequestRecord, TrialRecord
     from harness.summary import summarize
 
-    def trial(case: str, repeat: int, passed: bool, status: str = "ok") -> TrialRecord:
-        return TrialRecord(
-            id=f"{case}{repeat}",
-            case_id=case,
-            prompt_id="p",
-            model="m",
-            config_id="c",
-            repeat=repeat,
-            status=status,
-            passed=passed,
-            request=RequestRecord(prompt="x"),
-        )
-
-    trials = [trial("a", r, True) for r in range(3)]  # always
-    trials += [trial("b", 0, True), trial("b", 1, False), trial("b", 2, False, "error")]  # sometimes
-    trials += [trial("c", r, False) for r in range(3)]  # never
+    trials = [record("a", r, passed=True) for r in range(3)]  # always
+    trials += [
+        record("b", 0, passed=True),
+        record("b", 1, passed=False),
+        record("b", 2, passed=False, status="error"),
+    ]  # sometimes
+    trials += [record("c", r, passed=False) for r in range(3)]  # never
     (row,) = summarize(trials, lambda name: None)
     assert row.pass_all_repeats == pytest.approx(1 / 3)
     assert row.pass_any_repeat == pytest.approx(2 / 3)
-    (single,) = summarize([trial("a", 0, True)], lambda name: None)
+    (single,) = summarize([record("a", passed=True)], lambda name: None)
     assert single.pass_all_repeats is None
 
 
 def test_comparisons_skip_float_rounding_noise() -> None:
     from harness.records import ScoreResult
-    from harness.results import RequestRecord, TrialRecord
+    from harness.results import TrialRecord
     from harness.summary import compare
 
     def trial(model: str, case: str, cost: float) -> TrialRecord:
-        return TrialRecord(
-            id=model + case,
-            case_id=case,
-            prompt_id="p",
-            model=model,
-            config_id="c",
-            status="ok",
-            request=RequestRecord(prompt="x"),
-            scores=[ScoreResult(scorer="tokens", metric="cost", value=cost)],
-        )
+        return record(case, model=model, scores=[ScoreResult(scorer="tokens", metric="cost", value=cost)])
 
     same = [trial("a", c, 0.1 + 0.2) for c in "xyz"] + [trial("b", c, 0.3) for c in "xyz"]  # 0.30000000000000004
     assert compare(same) == []
