@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -21,11 +22,17 @@ from harness.results import RunResults, TrialRecord
 
 
 class RunProgress:
-    """A rich progress bar (only on a terminal) counting passed, failed and errored trials."""
+    """A rich progress bar on a terminal, counting passed, failed and errored trials. In a log (CI), where
+    a bar cannot redraw, a plain line at every tenth of the run says it is alive and how it is going."""
 
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self.console = console
         self.counts: Counter[str] = Counter()
+        self.log_lines = enabled and not console.is_terminal
+        self.name = ""
+        self.total = 0
+        self.done = 0
+        self.started = 0.0
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
@@ -46,6 +53,7 @@ class RunProgress:
 
     def start(self, name: str, total: int) -> None:
         self.counts.clear()
+        self.name, self.total, self.done, self.started = name, total, 0, time.monotonic()
         self.progress.start()
         self.task = self.progress.add_task(name, total=total, passed=0, failed=0, errors=0)
 
@@ -58,6 +66,15 @@ class RunProgress:
             self.counts["passed"] += 1
         fields = {k: self.counts[k] for k in ("passed", "failed", "errors")}
         self.progress.update(self.task, advance=1, **fields)  # type: ignore[arg-type]
+        self.done += 1
+        if self.log_lines and self.total >= 10 and self.done * 10 // self.total > (self.done - 1) * 10 // self.total:
+            self.console.print(
+                f"{self.name}: {self.done}/{self.total} trials ({self.done / self.total:.0%}), "
+                f"{fields['passed']} ok, {fields['failed']} failed, {fields['errors']} errors, "
+                f"{time.monotonic() - self.started:.0f} s",
+                markup=False,
+                highlight=False,
+            )
 
     def stop(self) -> None:
         self.progress.stop()

@@ -427,3 +427,22 @@ def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatc
     monkeypatch.setattr(RunResults, "write", counting)
     write_reports(outcome.results, tmp_path / "again", ["json", "markdown"], with_reporters, None)
     assert writes == [tmp_path / "again" / "results.json"]  # ...yet the record is written once
+
+
+def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
+    """Not a terminal (CI): one progress line per tenth of the run, on stderr; -q prints none."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "fakes.py").write_text((ROOT / "tests" / "fakes.py").read_text())
+    path = write_suite(tmp_path / "s", suite_with([f"t{i}" for i in range(20)]))
+    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = [sys.executable, "-m", "harness", "run", str(path), "--plugins-dir", str(plugins), "--format", "json"]
+    done = subprocess.run([*base, "--out", str(tmp_path / "a")], env=env, capture_output=True, text=True, timeout=60)
+    lines = [line for line in done.stderr.splitlines() if line.startswith("runner: ")]
+    assert len(lines) == 10, done.stderr
+    assert lines[0].startswith("runner: 2/20 trials (10%), 2 ok, 0 failed, 0 errors")
+    assert lines[-1].startswith("runner: 20/20 trials (100%)")
+    quiet = subprocess.run(
+        [*base, "--out", str(tmp_path / "b"), "-q"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "trials (" not in quiet.stderr
