@@ -83,7 +83,7 @@ def test_demo_suites_give_real_transcripts_and_wer(tmp_path: Path) -> None:
 
 
 def test_documented_suite_example_is_a_valid_suite() -> None:
-    from harness.suite import Suite
+    from harness.suite.model import Suite
 
     doc = (ROOT / "docs" / "suite-format.md").read_text()
     block = doc.split("```yaml", 1)[1].split("```", 1)[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator import EmulatorConfig, start_background
 
 SECRET = "AIzaSyTESTSECRET0123456789abcdefghijklmn"
 MIDDLE = "TESTSECRET0123456789"

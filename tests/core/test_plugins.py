@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from harness.api.host import PluginHost, load_plugins
 from harness.errors import PluginError
-from harness.plugins import PluginHost, load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,8 +26,9 @@ def test_duplicate_names_fail_naming_both_sources(monkeypatch: pytest.MonkeyPatc
             register(fakes.ContainsScorer)
 
     monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "")
+    host = load_plugins(extra=[(fakes, "first-plugin"), (Again(), "second-plugin")])
     with pytest.raises(PluginError) as info:
-        load_plugins(extra=[(fakes, "first-plugin"), (Again(), "second-plugin")])
+        host.scorers.get("has")
     assert "'has'" in info.value.message
     assert "first-plugin" in info.value.message and "second-plugin" in info.value.message
 
@@ -41,7 +42,7 @@ def test_plugins_dir_loads_loose_files(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_unknown_name_suggests() -> None:
-    host = PluginHost().collect()
+    host = PluginHost()
     with pytest.raises(PluginError, match="unknown scorer 'wer'"):
         host.scorers.get("wer")
 
@@ -50,9 +51,9 @@ def test_builtins_register_through_entry_points() -> None:
     from importlib.metadata import entry_points
 
     names = {ep.name: ep.value for ep in entry_points(group="harness")}
-    assert names.get("gemini") == "plugins.gemini"
-    assert names.get("scorers") == "plugins.scorers"
-    assert names.get("reporters") == "plugins.reporters"
+    assert names.get("gemini") == "harness_gemini"
+    assert names.get("scorers") == "harness_scorers"
+    assert names.get("reporters") == "harness_reporters"
 
 
 def test_plugins_command_lists_sources(tmp_path: Path) -> None:

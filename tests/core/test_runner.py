@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from helpers import record, run_suite, write_suite
 
-from harness.results import RunResults, results_json_schema
+from harness.log.results import SCHEMA_VERSION, RunResults, results_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,8 +49,8 @@ def test_parallelism_actually_happens(tmp_path: Path, fake_host: Any) -> None:
 
 
 def _opts(**kw: Any) -> Any:
-    from harness.retry import RetryPolicy
-    from harness.runner import RunOptions
+    from harness.run.retry import RetryPolicy
+    from harness.run.runner import RunOptions
 
     kw.setdefault("retry", RetryPolicy(max_retries=3, base_delay_s=0.001))
     return RunOptions(**kw)
@@ -139,7 +139,7 @@ def test_results_json_validates_against_published_schema(tmp_path: Path, fake_ho
     outcome = run_suite(fake_host, path, tmp_path, run=_opts())
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     jsonschema.Draft202012Validator(results_json_schema()).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == SCHEMA_VERSION
     trial = data["trials"][0]
     for key in ("id", "case_id", "prompt_id", "model", "config", "repeat", "status", "output", "scores"):
         assert key in trial
@@ -236,8 +236,8 @@ def test_baseline_regressions(tmp_path: Path, fake_host: Any) -> None:
 
 
 def test_measure_only_scores_never_decide() -> None:
-    from harness.records import ScoreResult
-    from harness.runner import decide
+    from harness.log.records import ScoreResult
+    from harness.run.runner import decide
 
     measured = ScoreResult(scorer="tokens", metric="cost", value=0.01, passed=None)
     ok = ScoreResult(scorer="has", metric="has", value=1.0, passed=True)
@@ -293,7 +293,7 @@ def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
 def test_scorers_see_the_whole_conversation(tmp_path: Path, fake_host: Any) -> None:
     import fakes
 
-    from harness.scoring import Score, ScoreContext, Scorer
+    from harness.api.scoring import Score, ScoreContext, Scorer
 
     seen: list[tuple[int | None, int]] = []
 
@@ -345,23 +345,8 @@ def test_metric_direction_comes_from_the_scorer(tmp_path: Path, fake_host: Any) 
     assert delta.delta > 0 and delta.verdict == "worse"
 
 
-def test_emulator_cache_key_follows_the_responses_file(tmp_path: Path) -> None:
-    """Editing the emulator's responses file must not let old cached answers stand in for new ones."""
-    from harness.session import endpoint_key
-
-    responses = tmp_path / "responses.yaml"
-    responses.write_text("responses: [{match: {prompt: hi}, text: one}]\n")
-    first = endpoint_key("http://127.0.0.1:1", None, responses)
-    assert first == endpoint_key("http://127.0.0.1:2", None, responses)  # the port does not matter
-    responses.write_text("responses: [{match: {prompt: hi}, text: two}]\n")
-    assert endpoint_key("http://127.0.0.1:1", None, responses) != first
-    assert endpoint_key("http://127.0.0.1:1", None, None) not in (first, "default")
-    assert endpoint_key(None, "https://example.test", None) == "https://example.test"
-    assert endpoint_key(None, None, None) == "default"
-
-
 def test_case_verdicts_judge_repeats_together() -> None:
-    from harness.summary import case_verdicts
+    from harness.log.summary import case_verdicts
 
     trials = [record("a", r, passed=r != 0, min_pass_rate=0.8) for r in range(5)]  # 4 of 5
     trials += [record("b", r, passed=r > 1, min_pass_rate=0.8) for r in range(5)]  # 3 of 5
@@ -408,8 +393,8 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
 
 
 def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.results import RunResults
-    from harness.session import write_reports
+    from harness.log.results import RunResults
+    from harness.run.session import write_reports
 
     writes: list[Path] = []
     original = RunResults.write
@@ -418,15 +403,15 @@ def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatc
         writes.append(path)
         return original(self, path)
 
-    from harness.plugins import load_plugins
+    from harness.api.host import load_plugins
 
     outcome = run_suite(fake_host, write_suite(tmp_path, suite_with(["a"])), tmp_path, run=_opts())
     monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "reporters")
     with_reporters = load_plugins()
-    assert "json" in with_reporters.reporters  # the built-in json reporter is installed...
+    assert "json" not in with_reporters.reporters  # results.json is the core's run log, not a plugin's...
     monkeypatch.setattr(RunResults, "write", counting)
     write_reports(outcome.results, tmp_path / "again", ["json", "markdown"], with_reporters, None)
-    assert writes == [tmp_path / "again" / "results.json"]  # ...yet the record is written once
+    assert writes == [tmp_path / "again" / "results.json"]  # ...and "json" asks for it once
 
 
 def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:

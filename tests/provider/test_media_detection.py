@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from gemini_testkit import AUDIO, media_ref, media_request
 
-from harness.provider import MediaRef
-from plugins.gemini import GeminiProvider
-from plugins.gemini.media import choose_uploads, describe, encoded_size
-from plugins.gemini.mime import detect_bytes, detect_file
-from plugins.gemini.probe import ProbeError, probe_audio
+from harness.api.provider import MediaRef
+from harness_gemini.media import choose_uploads, describe, encoded_size
+from harness_gemini.mime import detect_bytes, detect_file
+from harness_gemini.probe import ProbeError, probe_audio
+from harness_gemini.provider import GeminiProvider
 
 CLIPS = {
     "jfk.aac": "audio/aac",

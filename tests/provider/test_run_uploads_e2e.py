@@ -9,7 +9,7 @@ import sys
 import wave
 from pathlib import Path
 
-from harness.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator import EmulatorConfig, start_background
 
 
 def _upload_starts(emu: object) -> list[object]:

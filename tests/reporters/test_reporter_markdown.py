@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from factory import make_results
 
-from harness.reporting import ReportContext
-from plugins.reporters.markdown import MarkdownReporter, md
+from harness.api.reporting import ReportContext
+from harness_reporters.markdown import MarkdownReporter, md
 
 
 def test_order_is_regressions_then_failures_then_summary(results, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -47,8 +47,8 @@ def test_hostile_case_ids_are_escaped(results, ctx) -> None:  # type: ignore[no-
 
 
 def test_pass_rate_gate_is_listed_when_used() -> None:
-    from harness.results import CaseVerdict
-    from plugins.reporters.markdown import markdown_summary
+    from harness.log.results import CaseVerdict
+    from harness_reporters.markdown import markdown_summary
 
     results = make_results(with_baseline=False)
     assert "Pass-rate gate" not in markdown_summary(results, None)
@@ -86,7 +86,7 @@ def test_pass_rate_gate_is_listed_when_used() -> None:
 
 
 def test_regressions_say_what_changed() -> None:
-    from plugins.reporters.markdown import markdown_summary
+    from harness_reporters.markdown import markdown_summary
 
     results = make_results()
     assert results.baseline is not None
