@@ -172,7 +172,7 @@ def main() -> None:
         "- Harness ms is the whole `execute()` (load and plan the suite, open the store, run, score, write "
         'results.json); "in the runner" is the call-and-score phase alone (`run.duration_s`).\n'
         f"- Of the fixed cost outside the runner, parsing the {TRIALS}-case suite YAML takes {median(parse_ms):.0f} ms "
-        "(`harness/yamlsource.py` `parse_yaml` parses the text twice, `yaml.compose` then `yaml.safe_load`, "
+        "(`harness/suite/yamlsource.py` `parse_yaml` parses the text twice, `yaml.compose` then `yaml.safe_load`, "
         "with the pure-Python SafeLoader).\n"
         "- Overhead per trial = (harness - floor) / trials, in wall time; at 0 ms latency it is the harness's "
         "own per-trial cost. CPU is this process only (the emulator's is excluded).\n"

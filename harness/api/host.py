@@ -76,6 +76,7 @@ class PluginHost:
         self.pm = pluggy.PluginManager("harness")
         self.pm.add_hookspecs(hookspecs)
         self._registries: dict[str, Registry] = {}
+        self._versions: dict[str, str] = {}
 
     # loading ------------------------------------------------------------------------------------
     def register(self, plugin: object, name: str) -> None:
@@ -104,6 +105,7 @@ class PluginHost:
             except Exception as exc:  # a broken third-party plugin must say who it is
                 raise PluginError(f"plugin '{ep.name}' ({ep.value}) failed to load: {exc}") from exc
             self.register(module, ep.name)
+            self._versions[ep.name] = ep.dist.version if ep.dist is not None else ""
 
     def load_directory(self, folder: Path) -> None:
         """Load every ``*.py`` file in ``folder`` as a plugin (``--plugins-dir``)."""
@@ -188,19 +190,8 @@ class PluginHost:
         return rows
 
     def versions(self) -> dict[str, str]:
-        """Plugin name -> the version of the distribution that provides it ("" for loose files)."""
-        from importlib.metadata import PackageNotFoundError, packages_distributions, version
-
-        owners = packages_distributions()
-        out: dict[str, str] = {}
-        for name, plugin in self.pm.list_name_plugin():
-            module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
-            dists = owners.get(module.split(".")[0], [])
-            try:
-                out[name] = version(dists[0]) if dists else ""
-            except PackageNotFoundError:
-                out[name] = ""
-        return out
+        """Plugin name -> the version of the distribution that installed it ("" for loose files and objects)."""
+        return {name: self._versions.get(name, "") for name, _ in self.pm.list_name_plugin()}
 
 
 def _caller_plugin(owners: dict[types.CodeType, str], item: Any) -> str:

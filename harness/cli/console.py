@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from typing import Any
@@ -19,6 +20,12 @@ from rich.progress import (
 from rich.table import Table
 
 from harness.log.results import RunResults, TrialRecord
+
+# Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
+_WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
+#: Standard output (tables, results) and standard error (progress, errors) of the command line.
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 
 class RunProgress:

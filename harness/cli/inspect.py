@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from harness.cli.main import _formats, _host, out
+from harness.cli.console import out
+from harness.cli.options import load_host, parse_formats
 from harness.log.results import results_json_schema
 from harness.run.session import default_store_path, load_baseline, results_from_store, write_reports
 from harness.suite.schema import suite_json_schema
@@ -30,7 +31,7 @@ def plugins(plugins_dir: Path | None, as_json: bool) -> None:
     """
     from rich.table import Table
 
-    rows = _host(plugins_dir).describe()
+    rows = load_host(plugins_dir).describe()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -97,7 +98,7 @@ def report(
     from harness.log.baseline import compare_runs
     from harness.log.store import Store
 
-    host = _host(plugins_dir)
+    host = load_host(plugins_dir)
     path = Path(source)
     store = Store(store_path or default_store_path()) if not path.exists() else None
     if path.exists():
@@ -111,7 +112,7 @@ def report(
     base = load_baseline(baseline, store) if baseline else None
     if base is not None:
         results.baseline = compare_runs(results, base)
-    for written in write_reports(results, target, _formats(formats), host, base):
+    for written in write_reports(results, target, parse_formats(formats), host, base):
         out.print(f"wrote {written}", markup=False, highlight=False)
 
 

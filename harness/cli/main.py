@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 
 from harness import __version__
-from harness.api.host import PluginHost, load_plugins
+from harness.api.host import load_plugins
+from harness.cli.console import err, out
+from harness.cli.options import baseline_for, load_host, load_options, parse_formats, suite_options, suite_slug
 from harness.errors import UserError
 from harness.run.endpoints import LocalEndpoints
 from harness.run.retry import RetryPolicy
@@ -23,96 +21,9 @@ from harness.run.session import (
     SessionOptions,
     default_store_path,
     execute,
+    new_run_id,
     prepare,
 )
-from harness.suite.loader import LoadOptions
-
-F = TypeVar("F", bound=Callable[..., Any])
-# Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
-_WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
-out = Console(width=_WIDTH)
-err = Console(stderr=True, width=_WIDTH)
-
-
-def _formats(value: str) -> list[str]:
-    return [f.strip() for f in value.split(",") if f.strip()]
-
-
-def _slug(path: Path) -> str:
-    return path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".suite")
-
-
-def _baseline_for(baseline: Path | None, suite: Path, several: bool) -> Path | None:
-    """With several suites, a baseline folder written by ``--out`` holds one sub-folder per suite."""
-    if baseline is not None and several and (baseline / _slug(suite) / "results.json").is_file():
-        return baseline / _slug(suite)
-    return baseline
-
-
-def _host(plugins_dir: Path | None) -> PluginHost:
-    return load_plugins(plugins_dir)
-
-
-def suite_options(func: F) -> F:
-    """Options shared by ``run`` and ``validate``."""
-    decorators = [
-        click.option(
-            "--model",
-            "-m",
-            "models",
-            multiple=True,
-            help="Run these models instead of the suite's (repeatable).",
-        ),
-        click.option(
-            "--set",
-            "overrides",
-            multiple=True,
-            metavar="KEY=VALUE",
-            help="Override a suite value, e.g. --set defaults.config.temperature=0.2.",
-        ),
-        click.option("--repeat", type=click.IntRange(1, 1000), help="Repeat every trial N times."),
-        click.option(
-            "--filter",
-            "filters",
-            multiple=True,
-            metavar="PATTERN",
-            help="Only cases, prompts or models matching this glob; tag:NAME for tags (repeatable).",
-        ),
-        click.option(
-            "--allow-outside-files",
-            is_flag=True,
-            help="Allow media, prompt and case files outside the suite's folder.",
-        ),
-        click.option(
-            "--allow-python", is_flag=True, help="Allow 'python' scorers to run code from the suite's folder."
-        ),
-        click.option(
-            "--plugins-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Load every *.py file in this folder as a plugin.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def _load_options(
-    host: PluginHost,
-    models: tuple[str, ...],
-    overrides: tuple[str, ...],
-    repeat: int | None,
-    allow_outside_files: bool,
-    allow_python: bool,
-) -> LoadOptions:
-    return LoadOptions(
-        host=host,
-        allow_outside=allow_outside_files,
-        allow_python=allow_python,
-        overrides=list(overrides),
-        models=list(models),
-        repeat=repeat,
-    )
 
 
 class LazyGroup(click.Group):
@@ -190,7 +101,7 @@ def cli() -> None:
     "-o",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write reports here (default reports/RUN_ID); with several suites, one sub-folder per suite.",
+    help="Write reports into DIR/<suite>/ (default reports/RUN_ID/<suite>/), one sub-folder per suite.",
 )
 @click.option(
     "--format",
@@ -265,13 +176,14 @@ def run(
       harness run suites/*.suite.yaml --format html,json,junit,markdown --baseline reports/main
       harness run suites/chat.suite.yaml --filter 'tag:smoke' --set defaults.config.temperature=0
     """
-    host = _host(plugins_dir)
+    host = load_host(plugins_dir)
     worst = 0
+    default_out = Path("reports") / new_run_id()
     with contextlib.ExitStack() as stack:
         local = stack.enter_context(LocalEndpoints(emulator_responses)) if emulator else None
         for path in suites:
             options = SessionOptions(
-                load=_load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
                 run=RunOptions(
                     concurrency=concurrency,
                     timeout_s=timeout,
@@ -280,10 +192,10 @@ def run(
                     allow_python=allow_python,
                 ),
                 filters=list(filters),
-                # With several suites, --out is a parent folder: one sub-folder per suite.
-                out_dir=out_dir / _slug(path) if out_dir is not None and len(suites) > 1 else out_dir,
-                formats=_formats(formats),
-                baseline=_baseline_for(baseline, path, several=len(suites) > 1),
+                # One layout whatever the number of suites: DIR/<suite>/.
+                out_dir=(out_dir or default_out) / suite_slug(path),
+                formats=parse_formats(formats),
+                baseline=baseline_for(baseline, path),
                 store_path=store_path or default_store_path(),
                 base_url=base_url,
                 local=local,
@@ -357,10 +269,10 @@ def validate(
     Example:
       harness validate suites/*.suite.yaml
     """
-    host = _host(plugins_dir)
+    host = load_host(plugins_dir)
     for path in suites:
         options = SessionOptions(
-            load=_load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+            load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
             filters=list(filters),
         )
         loaded, trials = prepare(path, options)

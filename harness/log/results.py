@@ -11,17 +11,15 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from harness.log.records import MediaInfo, Output, ScoreResult, TrialError
+from harness.log.records import MediaInfo, Output, Record, ScoreResult, TrialError
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_MAJOR = int(SCHEMA_VERSION.split(".")[0])
 
 
-class _Model(BaseModel):
-    # Unknown fields come from a newer minor version: readers accept and ignore them.
-    model_config = ConfigDict(extra="ignore")
+_Model = Record
 
 
 class ScorerSpecRecord(_Model):

@@ -5,15 +5,25 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import ClassVar, Protocol
 
-from harness.api.scoring import Scorer
 from harness.log.records import ScoreResult
 from harness.log.results import CaseVerdict, MetricSummary, PairedComparison, SummaryRow, TrialRecord
 from harness.log.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
 
 RowKey = tuple[str, str, str]
 #: Looks up a scorer class by name (None when the scorer is not installed, e.g. re-rendering elsewhere).
-ScorerLookup = Callable[[str], "type[Scorer] | None"]
+ScorerLookup = Callable[[str], "type[MetricSource] | None"]
+
+
+class MetricSource(Protocol):
+    """What a summary needs of a scorer class (``harness.api.Scorer`` has it)."""
+
+    higher_is_better: ClassVar[bool]
+
+    @classmethod
+    def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]: ...
+
 
 #: Aggregate key a cost-reporting scorer uses for the total cost of the trials it saw.
 COST_KEY = "cost_usd"

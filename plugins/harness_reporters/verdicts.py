@@ -50,11 +50,5 @@ def failure_reason(trial: TrialRecord) -> str:
 
 
 def baseline_of(results: RunResults, ctx: ReportContext) -> BaselineComparison | None:
-    """The baseline comparison stored in the results, or one computed from the context's baseline."""
-    if results.baseline is not None:
-        return results.baseline
-    if ctx.baseline is None:
-        return None
-    from harness.log.baseline import compare_runs
-
-    return compare_runs(results, ctx.baseline)
+    """The baseline comparison the core computed (reporters never recompute it)."""
+    return results.baseline

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from clirun import harness_cli
 from helpers import record, run_suite, write_suite
 
 from harness.log.results import SCHEMA_VERSION, RunResults, results_json_schema
@@ -203,7 +204,7 @@ def test_ctrl_c_keeps_finished_trials(tmp_path: Path) -> None:
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    data = json.loads((tmp_path / "out" / "t" / "results.json").read_text())
     assert data["run"]["status"] == "interrupted"
     assert sorted(t["case_id"] for t in data["trials"]) == ["c0", "c1", "c2"]
     status = sqlite3.connect(db_path).execute("SELECT status FROM runs").fetchone()[0]
@@ -259,30 +260,12 @@ def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
         suite_with(["beta"], extra="scorers: [{has: b}]").replace("name: runner", "name: two"),
         name="two.suite.yaml",
     )
-    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
-    base = [
-        sys.executable,
-        "-m",
-        "harness",
-        "run",
-        str(one),
-        str(two),
-        "--plugins-dir",
-        str(plugins),
-        "--format",
-        "json",
-        "-q",
-    ]
-    first = subprocess.run(
-        [*base, "--out", str(tmp_path / "main")], env=env, capture_output=True, text=True, timeout=60
-    )
+    env = {"HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = ["run", str(one), str(two), "--plugins-dir", str(plugins), "--format", "json", "-q"]
+    first = harness_cli(*base, "--out", str(tmp_path / "main"), env=env)
     assert first.returncode == 0, first.stderr
-    second = subprocess.run(
-        [*base, "--out", str(tmp_path / "pr"), "--baseline", str(tmp_path / "main"), "--fail-on", "regressions"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    second = harness_cli(
+        *base, "--out", str(tmp_path / "pr"), "--baseline", str(tmp_path / "main"), "--fail-on", "regressions", env=env
     )
     assert second.returncode == 0, second.stderr
     for name in ("one", "two"):
@@ -420,14 +403,12 @@ def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
     plugins.mkdir()
     (plugins / "fakes.py").write_text((ROOT / "tests" / "fakes.py").read_text())
     path = write_suite(tmp_path / "s", suite_with([f"t{i}" for i in range(20)]))
-    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
-    base = [sys.executable, "-m", "harness", "run", str(path), "--plugins-dir", str(plugins), "--format", "json"]
-    done = subprocess.run([*base, "--out", str(tmp_path / "a")], env=env, capture_output=True, text=True, timeout=60)
+    env = {"HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = ["run", str(path), "--plugins-dir", str(plugins), "--format", "json"]
+    done = harness_cli(*base, "--out", str(tmp_path / "a"), env=env)
     lines = [line for line in done.stderr.splitlines() if line.startswith("runner: ")]
     assert len(lines) == 10, done.stderr
     assert lines[0].startswith("runner: 2/20 trials (10%), 2 ok, 0 failed, 0 errors")
     assert lines[-1].startswith("runner: 20/20 trials (100%)")
-    quiet = subprocess.run(
-        [*base, "--out", str(tmp_path / "b"), "-q"], env=env, capture_output=True, text=True, timeout=60
-    )
+    quiet = harness_cli(*base, "--out", str(tmp_path / "b"), "-q", env=env)
     assert "trials (" not in quiet.stderr

@@ -23,11 +23,14 @@ def test_no_regression_section_without_a_baseline(ctx) -> None:  # type: ignore[
     assert text.index("### Failures") < text.index("### Summary")
 
 
-def test_a_baseline_run_in_the_context_is_compared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_core_s_baseline_comparison_is_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from harness.log.baseline import compare_runs
+
     current = make_results(with_baseline=False)
     baseline = make_results(with_baseline=False)
     index = next(i for i, t in enumerate(current.trials) if t.passed)
     baseline.trials[index].passed = False  # so it is fixed in the current run
+    current.baseline = compare_runs(current, baseline)
     out = MarkdownReporter().write(current, ReportContext(out_dir=tmp_path, baseline=baseline))
     assert "1 fixed" in out.read_text(encoding="utf-8")
 
