@@ -23,20 +23,21 @@ from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
-from harness.log.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
+from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
+from harness.log.reasons import number_text, value_text
+from harness.log.records import Attempt, MediaInfo, Output, Reason, ScoreResult, TrialError, Usage
 from harness.log.results import (
     SCHEMA_VERSION,
-    BaselineComparison,
     CaseVerdict,
-    MetricDelta,
     MetricSummary,
     PairedComparison,
     RunInfo,
     RunResults,
+    RunVerdict,
     SummaryRow,
-    TrialDelta,
     TrialPlan,
     TrialRecord,
+    Verdict,
 )
 from harness.log.stats import percentile
 
@@ -45,6 +46,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "BaselineComparison",
+    "CaseDelta",
     "CaseVerdict",
     "CheckContext",
     "FileMemory",
@@ -62,11 +64,13 @@ __all__ = [
     "ProviderError",
     "ProviderRequest",
     "ProviderSettings",
+    "Reason",
     "Register",
     "ReportContext",
     "Reporter",
     "RunInfo",
     "RunResults",
+    "RunVerdict",
     "Score",
     "ScoreContext",
     "ScoreResult",
@@ -79,10 +83,13 @@ __all__ = [
     "TrialRecord",
     "Usage",
     "UserError",
+    "Verdict",
     "__version__",
     "did_you_mean",
     "hookimpl",
     "mmss",
+    "number_text",
     "percentile",
     "seconds",
+    "value_text",
 ]

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.api.provider import MediaRef, ProviderRequest
-from harness.log.records import Output, ScoreResult
+from harness.log.records import Output, Reason, ScoreResult
 
 
 class ScorerOptions(BaseModel):
@@ -31,6 +31,9 @@ class Score:
     value: float | None
     passed: bool | None
     details: dict[str, Any] = field(default_factory=dict)
+    #: Why it failed: what was measured, the limit or expectation, what was got (give it whenever passed is
+    #: False; reports, the terminal and pytest print its sentence).
+    reason: Reason | None = None
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -19,7 +19,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
+
+if TYPE_CHECKING:
+    from harness.run.session import Outcome
 
 # Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
 _WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
@@ -134,21 +138,55 @@ def summary_table(results: RunResults) -> Table:
     return table
 
 
-def failures(results: RunResults, limit: int = 10) -> list[str]:
-    """One line per failed or errored trial (the first ``limit``)."""
+def case_lines(results: RunResults, limit: int = 10) -> list[str]:
+    """One line per failing or errored case (repeats grouped), failures first, each with its reasons."""
+    order = {"fail": 0, "error": 1}
+    bad = sorted((c for c in results.cases if c.verdict in order), key=lambda c: order[c.verdict])
     lines = []
-    for trial in results.trials:
-        where = f"{trial.case_id} [{trial.model} {trial.config_id} {trial.prompt_id} #{trial.repeat}]"
-        if trial.status == "error" and trial.error is not None:
-            lines.append(f"ERROR {where}: {trial.error.message}")
-        elif trial.passed is False:
-            bad = [s for s in trial.scores if s.passed is False]
-            why = "; ".join(
-                f"{s.metric}"
-                + (f"={s.value:.3g}" if s.value is not None else "")
-                + (f" ({s.error})" if s.error else "")
-                for s in bad
-            )
-            lines.append(f"FAIL  {where}: {why}")
-    more = len(lines) - limit
-    return lines[:limit] + ([f"... and {more} more"] if more > 0 else [])
+    for case in bad[:limit]:
+        label = "FAIL " if case.verdict == "fail" else "ERROR"
+        lines.append(f"{label} {case.case_id} [{case.model} · {case.config_id} · {case.prompt_id}]: {case.explanation}")
+    if len(bad) > limit:
+        lines.append(f"... and {len(bad) - limit} more (the report lists every case)")
+    return lines
+
+
+def baseline_lines(comparison: BaselineComparison, limit: int = 10) -> list[str]:
+    """The comparison with a baseline: counts, then each regressed, fixed or errored case with its reason."""
+    if comparison.note:
+        return [f"baseline: {comparison.note}"]
+    lines = [
+        f"baseline {comparison.run_id}: {comparison.regressions} regressed, {comparison.fixes} fixed, "
+        f"{comparison.errored} errored, {comparison.new} new, {comparison.missing} missing"
+    ]
+    shown = [c for c in comparison.cases if c.change in ("regressed", "fixed", "errored")]
+    for case in shown[:limit]:
+        changed = f" (changed: {', '.join(case.changed)})" if case.changed else ""
+        lines.append(
+            f"  {case.change.upper():<9} {case.case_id} [{case.model} · {case.config_id} · {case.prompt_id}]: "
+            f"{case.explanation}{changed}"
+        )
+    flips = sum(c.flips for c in comparison.cases if c.change == "unchanged")
+    if flips:
+        lines.append(f"  {flips} repeats flipped inside cases that kept their verdict (in the report; not counted)")
+    return lines
+
+
+def print_outcome(outcome: Outcome, quiet: bool) -> None:
+    """What the terminal shows after a run: the table, the failing cases, the baseline, then the report paths."""
+    results = outcome.results
+    if not quiet:
+        out.print(summary_table(results))
+    for line in case_lines(results):
+        out.print(line, markup=False, highlight=False)
+    if results.baseline is not None:
+        for line in baseline_lines(results.baseline):
+            out.print(line, markup=False, highlight=False)
+    if not quiet:
+        cached = sum(1 for t in results.trials if t.output and t.output.cached)
+        if cached:
+            out.print(f"{cached} of {len(results.trials)} answers came from the cache (--no-cache to call again)")
+    if results.run.status == "interrupted":
+        err.print(f"interrupted: kept {len(results.trials)} finished trials")
+    for written in outcome.written:
+        out.print(f"wrote {written}", markup=False, highlight=False)

@@ -95,6 +95,34 @@ class TrialError(Record):
     retries: list[Attempt] = Field(default_factory=list)
 
 
+class Reason(Record):
+    """Why a score failed: what was measured, the limit or expectation, and what the answer gave.
+
+    ``text`` is the one sentence every consumer prints (terminal, pytest, JUnit, Markdown, HTML); it is made
+    from the parts by :func:`harness.log.reasons.sentence` when the reason is built.
+    """
+
+    #: What was measured: a metric ("wer"), a quantity ("output_tokens") or a JSON pointer ("/speaker_count").
+    measured: str
+    #: What the answer gave.
+    got: Any = None
+    #: The limit or the expectation.
+    expected: Any = None
+    #: How ``got`` stands to a limit when it fails, e.g. ">" (so: "wer 0.67 > max 0.6"); None for an expectation.
+    op: str | None = None
+    #: The name of the limit ("max", "min"), shown before it.
+    limit: str | None = None
+    #: Anything else worth one clause (a grader's words, a schema message).
+    note: str | None = None
+    text: str = ""
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.text:
+            from harness.log.reasons import sentence
+
+            self.text = sentence(self)
+
+
 class ScoreResult(Record):
     """One scorer's verdict on one answer."""
 
@@ -109,3 +137,5 @@ class ScoreResult(Record):
     #: For multi-turn cases: the 0-based turn this score judges (None = the final answer).
     turn: int | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    #: Why it failed (set whenever ``passed`` is False or ``error`` is set).
+    reason: Reason | None = None

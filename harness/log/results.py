@@ -13,9 +13,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from harness.log.deltas import BaselineComparison
 from harness.log.records import MediaInfo, Output, Record, ScoreResult, TrialError
 
 SCHEMA_VERSION = "1.1"
+#: A verdict: of one trial, of a case over its repeats, or of a run.
+Verdict = Literal["pass", "fail", "error", "unscored"]
 SCHEMA_MAJOR = int(SCHEMA_VERSION.split(".")[0])
 
 
@@ -115,6 +118,11 @@ class TrialRecord(_Model):
     #: True when every required score passed (or the weighted score cleared the case threshold);
     #: False when one failed or the trial errored; None when nothing was scored.
     passed: bool | None = None
+    #: "pass", "fail", "error" (no answer: the call failed) or "unscored" (no score decides), from
+    #: harness.log.verdicts; derived from ``status`` and ``passed`` when reading older files.
+    verdict: Verdict | None = None
+    #: Why it did not pass, one sentence each (the failing scores' reasons, or the error).
+    reasons: list[str] = Field(default_factory=list)
     weighted_score: float | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -124,19 +132,48 @@ class TrialRecord(_Model):
 
 
 class CaseVerdict(_Model):
-    """A case's repeats at one prompt, model and config, judged together against min_pass_rate."""
+    """A case's repeats at one prompt, model and config, judged together against min_pass_rate.
 
+    This is the unit of judgement: exit codes, baseline regressions, pytest items and every report use it.
+    """
+
+    #: Stable across runs (like trial ids): suite, case, prompt, model and config.
+    id: str = ""
     case_id: str
     prompt_id: str
     model: str
     config_id: str
+    tags: list[str] = Field(default_factory=list)
     trials: int
     passed: int
-    #: Passed repeats over judged ones (errored repeats count as not passed; unscored ones are left out).
+    failed: int = 0
+    errored: int = 0
+    #: Passed repeats over judged ones (passed + failed; errored and unscored repeats are left out).
     pass_rate: float | None = None
     min_pass_rate: float | None = None
-    #: pass_rate >= min_pass_rate (1.0 when unset); None when nothing was judged.
+    #: "pass", "fail", "error" (errored repeats leave the verdict open) or "unscored".
+    verdict: Verdict = "unscored"
+    #: verdict == "pass"; None when nothing was judged (kept for readers of 1.0 files).
     ok: bool | None = None
+    #: One line: how the repeats went and the first reason, e.g. "1 of 3 passed (min 60%): wer 0.67 > max 0.6".
+    explanation: str = ""
+    #: Every distinct reason of the failing or errored repeats, most frequent first: "wer 0.67 > max 0.6 (r1)".
+    reasons: list[str] = Field(default_factory=list)
+    #: The metric that decided the verdict (the most frequent failing one), first in every summary.
+    decided_by: str | None = None
+
+
+class RunVerdict(_Model):
+    """The whole run in one word, with the counts behind it."""
+
+    verdict: Verdict = "unscored"
+    cases: int = 0
+    passed: int = 0
+    failed: int = 0
+    errored: int = 0
+    unscored: int = 0
+    trials: int = 0
+    errored_trials: int = 0
 
 
 class MetricSummary(_Model):
@@ -196,54 +233,6 @@ class PairedComparison(_Model):
     significant: bool = False
 
 
-class TrialDelta(_Model):
-    """One trial matched (by id) between the baseline and this run."""
-
-    trial_id: str
-    case_id: str
-    prompt_id: str
-    model: str
-    config_id: str
-    repeat: int = 0
-    #: "regressed" (passed before, not now), "fixed", "unchanged", "new" (not in baseline),
-    #: "removed" (in the baseline only).
-    change: Literal["regressed", "fixed", "unchanged", "new", "removed"]
-    before_passed: bool | None = None
-    after_passed: bool | None = None
-    #: metric -> (this run's value - baseline value), for metrics both runs scored.
-    metric_deltas: dict[str, float] = Field(default_factory=dict)
-    #: What differs from the baseline trial: any of "prompt", "system_instruction", "config",
-    #: "media" (inputs) and "answer" (the model's text). Ids survive prompt edits, so this says why.
-    changed: list[str] = Field(default_factory=list)
-    #: The baseline's answer, kept for regressed and fixed trials so reports can show both.
-    before_answer: str | None = None
-
-
-class MetricDelta(_Model):
-    model: str
-    config_id: str
-    prompt_id: str
-    metric: str
-    before: float | None = None
-    after: float | None = None
-    delta: float | None = None
-    higher_is_better: bool | None = None
-    #: "better", "worse" or "same", judged with the scorer's direction (None when it is unknown).
-    verdict: Literal["better", "worse", "same"] | None = None
-
-
-class BaselineComparison(_Model):
-    run_id: str
-    suite: str
-    started_at: str
-    regressions: int = 0
-    fixes: int = 0
-    new: int = 0
-    removed: int = 0
-    trials: list[TrialDelta] = Field(default_factory=list)
-    metrics: list[MetricDelta] = Field(default_factory=list)
-
-
 class RunResults(_Model):
     schema_version: str = SCHEMA_VERSION
     run: RunInfo
@@ -252,7 +241,9 @@ class RunResults(_Model):
     comparisons: list[PairedComparison] = Field(default_factory=list)
     #: One verdict per case x prompt x model x config over its repeats; these decide the exit code.
     cases: list[CaseVerdict] = Field(default_factory=list)
-    #: Set by ``--baseline``: per-trial deltas and regressions against an earlier run.
+    #: The run in one word, from the case verdicts.
+    verdict: RunVerdict = Field(default_factory=RunVerdict)
+    #: Set by ``--baseline``: regressions and fixes per case, per-trial flips and metric deltas.
     baseline: BaselineComparison | None = None
 
     def write(self, path: Path) -> Path:

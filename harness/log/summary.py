@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar, Protocol
 
 from harness.log.records import ScoreResult
-from harness.log.results import CaseVerdict, MetricSummary, PairedComparison, SummaryRow, TrialRecord
+from harness.log.results import MetricSummary, PairedComparison, SummaryRow, TrialRecord
 from harness.log.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
 
 RowKey = tuple[str, str, str]
@@ -114,32 +114,6 @@ def summarize(trials: Iterable[TrialRecord], scorers: ScorerLookup) -> list[Summ
     return rows
 
 
-def case_verdicts(trials: Iterable[TrialRecord]) -> list[CaseVerdict]:
-    """Judge each case's repeats together: ok when the passed share reaches its min_pass_rate."""
-    groups: dict[tuple[str, str, str, str], list[TrialRecord]] = defaultdict(list)
-    for trial in trials:
-        groups[(trial.case_id, trial.prompt_id, trial.model, trial.config_id)].append(trial)
-    out = []
-    for (case_id, prompt_id, model, config_id), members in groups.items():
-        judged = [t for t in members if t.passed is not None or t.status == "error"]
-        passed = sum(1 for t in judged if t.passed)
-        minimum = members[0].min_pass_rate
-        verdict = CaseVerdict(
-            case_id=case_id,
-            prompt_id=prompt_id,
-            model=model,
-            config_id=config_id,
-            trials=len(members),
-            passed=passed,
-            min_pass_rate=minimum,
-        )
-        if judged:
-            verdict.pass_rate = passed / len(judged)
-            verdict.ok = verdict.pass_rate >= (1.0 if minimum is None else minimum) - 1e-12
-        out.append(verdict)
-    return out
-
-
 def _label(key: RowKey) -> str:
     model, config_id, prompt_id = key
     return f"{model} / {config_id} / {prompt_id}"
@@ -200,4 +174,4 @@ def compare(trials: Iterable[TrialRecord], max_rows: int = 12) -> list[PairedCom
     return out
 
 
-__all__ = ["COST_KEY", "case_verdicts", "compare", "row_key", "summarize", "t_critical"]
+__all__ = ["COST_KEY", "compare", "row_key", "summarize", "t_critical"]

@@ -148,7 +148,7 @@ def test_long_lists_render_in_chunks(watched: Any, tmp_path: Path) -> None:
 
 def test_baseline_deltas_follow_the_scorers_direction(watched: Any, results: RunResults, tmp_path: Path) -> None:
     """A metric whose name says nothing is coloured by the scorer's declared direction."""
-    from harness.log.results import MetricDelta
+    from harness.log.deltas import MetricDelta
 
     assert results.baseline is not None
     marked = results.model_copy(deep=True)
@@ -196,6 +196,7 @@ def test_matrix_cells_follow_min_pass_rate(watched: Any, results: RunResults, tm
             passed=2,
             pass_rate=2 / 3,
             min_pass_rate=0.6,
+            verdict="pass",
             ok=True,
         )
     ]

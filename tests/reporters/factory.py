@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.log.baseline import compare_runs
-from harness.log.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
+from harness.log.records import Attempt, MediaInfo, Output, Reason, ScoreResult, TrialError, Usage
 from harness.log.results import RequestRecord, RunInfo, RunResults, TrialRecord
 from harness.log.summary import compare, summarize
+from harness.log.verdicts import case_verdicts, judge_trial, run_verdict, score_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIO = ROOT / "suites" / "media" / "audio"
@@ -120,6 +121,7 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
         metric="wer",
         value=value,
         passed=value <= WER_MAX,
+        reason=None if value <= WER_MAX else Reason(measured="wer", got=value, op=">", limit="max", expected=WER_MAX),
         details={
             "max": WER_MAX,
             "substitutions": counts["substitute"],
@@ -347,7 +349,13 @@ def build(
         prompts=["plain"],
         repeat=3,
     )
+    for trial in trials:  # judged as the runner judges: reasons on failing scores, then the trial's verdict
+        for score in trial.scores:
+            score.reason = score_reason(score)
+        trial.verdict, trial.passed, _, trial.reasons = judge_trial(trial.scores, trial.error, None)
     results = RunResults(run=info, trials=trials, summary=summarize(trials, scorer_lookup))
+    results.cases = case_verdicts(trials, info.suite)
+    results.verdict = run_verdict(results.cases, trials)
     if comparisons:
         results.comparisons = compare(trials[:COMPARE_MAX_TRIALS])
     if baseline is not None:

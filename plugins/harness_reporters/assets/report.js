@@ -93,7 +93,9 @@
 
   function colKey(t) { return t.model + " / " + t.config_id + (multiPrompt ? " / " + t.prompt_id : ""); }
   function rowKey(r) { return r.model + " / " + r.config_id + (multiPrompt ? " / " + r.prompt_id : ""); }
+  /* The core decides every verdict (harness.log.verdicts); older files carry only status and passed. */
   function verdict(t) {
+    if (t.verdict) return t.verdict === "unscored" ? "none" : t.verdict;
     if (t.status === "error") return "error";
     if (t.passed === true) return "pass";
     if (t.passed === false) return "fail";
@@ -187,24 +189,33 @@
     add(node, el("h2", null, "Against baseline ", el("code", { text: baseline.run_id })));
     add(node, el("div", { cls: "totals" },
       total(baseline.regressions || 0, "regressed", baseline.regressions ? "v-fail" : ""),
-      total(baseline.fixes || 0, "fixed", "v-pass"), total(baseline.new || 0, "new"), total(baseline.removed || 0, "removed")));
-    var regressed = (baseline.trials || []).filter(function (d) { return d.change === "regressed"; });
-    if (regressed.length) {
-      add(node, el("h3", { text: "Regressed trials (passed in the baseline, not now)" }));
+      total(baseline.fixes || 0, "fixed", "v-pass"), total(baseline.errored || 0, "errored"), total(baseline.new || 0, "new"),
+      total(baseline.missing || 0, "missing")));
+    if (baseline.note) add(node, el("p", { cls: "muted", text: baseline.note }));
+    var changedCases = (baseline.cases || []).filter(function (d) { return d.change === "regressed" || d.change === "fixed" || d.change === "errored"; });
+    if (changedCases.length) {
+      add(node, el("h3", { text: "Cases that changed verdict (regressions first)" }));
+      var rank = { regressed: 0, errored: 1, fixed: 2 };
+      changedCases.sort(function (a, b) { return rank[a.change] - rank[b.change]; });
       var list = el("div", { id: "regressions" });
       node.appendChild(list);
-      chunked(list, regressed, function (d) {
-        var t = byId[d.trial_id] || d;
+      chunked(list, changedCases, function (d) {
+        var first = trials.filter(function (t) { return t.case_id === d.case_id && t.model === d.model && t.config_id === d.config_id && t.prompt_id === d.prompt_id; })[0];
         var deltas = Object.keys(d.metric_deltas || {}).map(function (m) { return m + " " + signed(d.metric_deltas[m]); }).join(", ");
-        var row = el("div", { cls: "trial-row", tabindex: "0", "data-trial": d.trial_id },
-          el("span", { cls: "badge v-fail", text: "regressed" }),
-          el("span", null, t.case_id), el("span", { cls: "muted", text: "#" + (t.repeat || 0) }),
-          el("span", { cls: "scores", text: t.model + " / " + t.config_id + " / " + t.prompt_id + (deltas ? " · " + deltas : "") }),
+        var row = el("div", { cls: "trial-row", tabindex: "0", role: "button", "data-case": d.case_id },
+          el("span", { cls: "badge " + (d.change === "fixed" ? "v-pass" : d.change === "errored" ? "v-error" : "v-fail"), text: d.change }),
+          el("span", null, d.case_id), el("span", { cls: "muted", text: d.model + " / " + d.config_id + " / " + d.prompt_id }),
+          el("span", { cls: "scores", text: (d.explanation || "") + (d.changed && d.changed.length ? " · changed: " + d.changed.join(", ") : "") + (deltas ? " · " + deltas : "") }),
           el("span"));
-        if (byId[d.trial_id]) row.addEventListener("click", function () { openTrial(byId[d.trial_id]); });
+        if (first) {
+          row.addEventListener("click", function () { openTrial(first); });
+          row.addEventListener("keydown", function (e) { if (e.key === "Enter") openTrial(first); });
+        }
         return row;
       }, 10, true);
     }
+    var flips = (baseline.trials || []).filter(function (d) { return d.change === "regressed" || d.change === "fixed"; });
+    if (flips.length) add(node, el("p", { cls: "muted", text: flips.length + " repeats changed verdict; only case verdicts count (each trial shows its own change)." }));
     var metrics = baseline.metrics || [];
     if (metrics.length) {
       add(node, el("h3", { text: "Metric means, baseline → this run" }));
@@ -407,25 +418,18 @@
   }
 
   /* ---------- matrix ---------- */
-  /* min_pass_rate verdicts of a case's repeats, keyed like the matrix cells (case, column). */
-  var gates = {};
-  (DATA.gates || []).forEach(function (g) { gates[g.case_id + "\u0000" + rowKey(g)] = g; });
-  function cellVerdict(list, gate) {
+  /* The case verdicts (a case's repeats judged together, with min_pass_rate), keyed like the matrix cells. */
+  var caseVerdicts = {};
+  (DATA.cases || []).forEach(function (g) { caseVerdicts[g.case_id + "\u0000" + rowKey(g)] = g; });
+  function cellVerdict(list, verdictOf) {
     var c = { pass: 0, fail: 0, error: 0, none: 0 };
     list.forEach(function (t) { c[t._v] += 1; });
-    var n = list.length, v;
-    if (c.pass === n) v = "pass";
-    else if (c.error === n) v = "error";
-    else if (c.none === n) v = "none";
-    else if (c.pass === 0) v = c.fail ? "fail" : "error";
-    else v = "mixed";
-    var label = c.none === n ? n + " run" : c.pass + "/" + (n - c.none);
-    if (c.error && c.error !== n) label += " (" + c.error + " err)";
-    if (gate && typeof gate.ok === "boolean") { // the suite's min_pass_rate decides, not every repeat
-      v = gate.ok ? "pass" : "fail";
-      label += " (min " + pct(gate.min_pass_rate) + ")";
-    }
-    return { v: v, label: label, counts: c };
+    var n = list.length;
+    var label = c.none === n ? n + " run" : c.pass + "/" + (n - c.none - c.error);
+    if (c.error) label += " (" + c.error + " err)";
+    if (verdictOf && verdictOf.min_pass_rate !== undefined && verdictOf.min_pass_rate !== null) label += " (min " + pct(verdictOf.min_pass_rate) + ")";
+    var v = verdictOf ? (verdictOf.verdict === "unscored" ? "none" : verdictOf.verdict) : (c.pass === n ? "pass" : c.fail ? "fail" : c.error ? "error" : "none");
+    return { v: v, label: label, counts: c, why: verdictOf ? verdictOf.explanation : "" };
   }
   function renderMatrix(filtered) {
     var node = clear(document.getElementById("matrix"));
@@ -448,8 +452,8 @@
       cols.forEach(function (c) {
         var list = cells[caseId][c];
         if (!list) { tr.appendChild(el("td", { cls: "cell", text: "" })); return; }
-        var cv = cellVerdict(list, gates[caseId + "\u0000" + c]);
-        var td = el("td", { cls: "cell v-" + cv.v, text: cv.label, title: caseId + " · " + c, "data-case": caseId, "data-col": c });
+        var cv = cellVerdict(list, caseVerdicts[caseId + "\u0000" + c]);
+        var td = el("td", { cls: "cell v-" + cv.v, text: cv.label, title: caseId + " · " + c + (cv.why ? " · " + cv.why : ""), "data-case": caseId, "data-col": c });
         td.addEventListener("click", function () { openTrial(list[0]); });
         tr.appendChild(td);
       });
@@ -460,6 +464,7 @@
 
   /* ---------- trial list (grouped by case) ---------- */
   function scoreLine(t) {
+    if ((t._v === "fail" || t._v === "error") && t.reasons && t.reasons.length) return t.reasons.join("; ");
     if (t._v === "error" && t.error) return t.error.kind + ": " + t.error.message;
     return (t.scores || []).map(function (s) {
       return s.metric + "=" + num(s.value) + (s.error ? " (error)" : s.passed === false ? " ✗" : s.passed === true ? " ✓" : "");
@@ -606,10 +611,11 @@
     (t.scores || []).forEach(function (s) {
       var v = s.error ? "error" : s.passed === true ? "pass" : s.passed === false ? "fail" : "none";
       out.push(el("div", { cls: "score", "data-scorer": s.scorer },
-        el("h3", null, el("span", { cls: "badge v-" + v, text: v === "none" ? "info" : v }), " ", s.scorer,
+        el("h3", null, el("span", { cls: "badge v-" + v, text: v === "none" ? "measured" : v }), " ", s.scorer,
           s.metric !== s.scorer ? " · " + s.metric : "", " = ", num(s.value, 4),
           el("span", { cls: "muted", text: "  weight " + (s.weight === undefined ? 1 : s.weight) + (s.required === false ? ", optional" : ", required") +
             (typeof s.turn === "number" ? ", turn " + s.turn : "") })),
+        s.reason && s.reason.text ? el("p", { cls: "reason", text: s.reason.text }) : null,
         s.error ? el("pre", { cls: "err", text: s.error }) : null,
         expandAlignment((s.details || {}).alignment) ? alignmentView(expandAlignment(s.details.alignment)) : null,
         detailsView(s.details)));
