@@ -10,6 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: What a metric's values are, which decides how it is summarised (docs/statistics.md):
+#: ``proportion`` - a share in [0, 1] (pass/fail, exact match): mean with a clustered Wilson interval;
+#: ``continuous`` - any real number (WER, a judge's score, latency, cost): mean with a clustered t interval;
+#: ``count`` - a whole number per answer (tokens, mistakes): like continuous, shown as counts;
+#: ``categorical`` - a class per answer (finish reason): counts per class, never averaged.
+MetricKind = Literal["proportion", "continuous", "count", "categorical"]
+#: ``quality`` - what the suite measures; ``cost`` - cost, tokens or latency: compared apart and never
+#: headlined as a significant difference.
+MetricRole = Literal["quality", "cost"]
+
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -11,7 +11,21 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.provider import MediaRef, ProviderRequest
-from harness.records import Output, ScoreResult
+from harness.records import MetricKind, MetricRole, Output, ScoreResult
+
+
+@dataclass(frozen=True)
+class RatioOfSums:
+    """A corpus-level figure: the sum of ``details[numerator]`` over the sum of ``details[denominator]``.
+
+    E.g. corpus WER = total errors / total reference words (the Open ASR leaderboard's definition):
+    ``RatioOfSums("corpus_wer", "errors", "reference_length")``. The core computes it per summary row with a
+    bootstrap interval over cases and compares rows on it; the scorer only names the detail keys.
+    """
+
+    name: str
+    numerator: str
+    denominator: str
 
 
 class ScorerOptions(BaseModel):
@@ -78,6 +92,14 @@ class Scorer(abc.ABC):
     #: Whether a larger value is better (a pass rate, a judge's score) or worse (WER, latency, cost);
     #: reports use it to mark baseline deltas as improvements or regressions.
     higher_is_better: ClassVar[bool] = True
+    #: What the values are (see ``MetricKind``); decides the interval and the paired test.
+    metric_kind: ClassVar[MetricKind] = "continuous"
+    #: ``cost`` for cost, token and latency measures: compared apart from quality, never headlined.
+    metric_role: ClassVar[MetricRole] = "quality"
+    #: A corpus-level ratio of sums over the score details (None: the mean is the headline figure).
+    corpus: ClassVar[RatioOfSums | None] = None
+    #: For a categorical metric: the details key holding each answer's class (e.g. "finish_reason").
+    category_key: ClassVar[str | None] = None
 
     def __init__(self, options: ScorerOptions) -> None:
         self.options = options
@@ -103,3 +125,14 @@ class Scorer(abc.ABC):
         """
         values = [r.value for r in results if r.value is not None]
         return {"mean": sum(values) / len(values)} if values else {}
+
+
+__all__ = [
+    "MetricKind",
+    "MetricRole",
+    "RatioOfSums",
+    "Score",
+    "ScoreContext",
+    "Scorer",
+    "ScorerOptions",
+]

@@ -20,13 +20,14 @@ from harness.errors import UserError
 from harness.loader import LoadedSuite, LoadOptions, load_suite
 from harness.planning import PlannedTrial, check_requests, plan
 from harness.plugins import PluginHost
+from harness.power import compare_with_power
 from harness.provider import ProviderSettings
 from harness.reporting import ReportContext
 from harness.results import RunInfo, RunResults, TrialRecord
 from harness.runner import Runner, RunOptions, now_iso
 from harness.scoring import Scorer
 from harness.store import Store
-from harness.summary import case_verdicts, compare, summarize
+from harness.summary import case_verdicts, summarize
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_STORE = Path(".harness") / "harness.db"
@@ -113,11 +114,13 @@ def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | N
         cls: type[Scorer] = host.scorers.get(scorer)
         return cls
 
+    comparisons, power = compare_with_power(trials, lookup)
     return RunResults(
         run=info,
         trials=trials,
         summary=summarize(trials, lookup),
-        comparisons=compare(trials),
+        comparisons=comparisons,
+        power=power,
         cases=case_verdicts(trials),
     )
 

@@ -11,7 +11,7 @@ import jsonschema
 from pydantic import ConfigDict, Field, model_validator
 
 from harness.errors import UserError
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.scoring import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
 from plugins.scorers import schemaconv
 from plugins.scorers.jsonextract import ExtractError, extract, parse_strict, pointer, resolve, same
 from plugins.scorers.templated import check_file, is_template, read_file, render
@@ -68,6 +68,7 @@ def _fail(reason: str, details: dict[str, Any]) -> Score:
 
 
 class JsonScorer(Scorer):
+    metric_kind: ClassVar[MetricKind] = "proportion"  # 1 for valid JSON that meets every expectation, else 0
     name = "json"
     description = "Answer is valid JSON, optionally matching a JSON Schema and expected values"
     Options: ClassVar[type[ScorerOptions]] = JsonOptions

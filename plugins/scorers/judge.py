@@ -8,7 +8,7 @@ from pydantic import Field
 
 from harness.provider import Message, Part, ProviderRequest
 from harness.records import Output, ScoreResult
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.scoring import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
 from plugins.scorers import prices
 from plugins.scorers.jsonextract import ExtractError, extract
 from plugins.scorers.templated import render
@@ -84,6 +84,7 @@ def read_verdict(output: Output) -> dict[str, Any]:
 
 
 class JudgeScorer(Scorer):
+    metric_kind: ClassVar[MetricKind] = "continuous"  # a grade in [0, 1], not a share of answers
     name = "judge"
     description = "A Gemini model grades the answer against a rubric (verdict, score 0..1, reasoning)"
     Options: ClassVar[type[ScorerOptions]] = JudgeOptions

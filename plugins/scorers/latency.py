@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from harness.records import ScoreResult
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.scoring import MetricRole, Score, ScoreContext, Scorer, ScorerOptions
 from harness.stats import percentile
 
 
@@ -27,6 +27,7 @@ class LatencyOptions(ScorerOptions):
 
 class LatencyScorer(Scorer):
     higher_is_better = False  # the value is the latency in ms
+    metric_role: ClassVar[MetricRole] = "cost"
     name = "latency"
     description = "Total latency and time-to-first-token limits, in milliseconds"
     Options: ClassVar[type[ScorerOptions]] = LatencyOptions

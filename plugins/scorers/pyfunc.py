@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from harness.errors import UserError
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.scoring import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
 
 OPT_IN_HINT = "python scorers run code from the suite: pass --allow-python to allow them"
 
@@ -104,6 +104,8 @@ def to_score(result: Any, threshold: float) -> Score:
 
 
 class PythonScorer(Scorer):
+    #: The function may return any number: continuous is the kind that assumes nothing of it.
+    metric_kind: ClassVar[MetricKind] = "continuous"
     name = "python"
     description = "A Python function from the suite's folder judges the answer (needs --allow-python)"
     Options: ClassVar[type[ScorerOptions]] = PythonOptions

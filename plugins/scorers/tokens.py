@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from harness.records import ScoreResult
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.scoring import MetricRole, Score, ScoreContext, Scorer, ScorerOptions
 from plugins.scorers import prices
 from plugins.scorers.prices import ModelPrice
 
@@ -48,6 +48,7 @@ class TokensScorer(Scorer):
     description = "Token budgets (prompt, output, thoughts, total, AUDIO), audio token rate, and cost in USD"
     Options: ClassVar[type[ScorerOptions]] = TokensOptions
     higher_is_better = False  # the value is the cost
+    metric_role: ClassVar[MetricRole] = "cost"
 
     def default_metric(self) -> str:
         return "cost_usd"

@@ -139,7 +139,7 @@ def test_results_json_validates_against_published_schema(tmp_path: Path, fake_ho
     outcome = run_suite(fake_host, path, tmp_path, run=_opts())
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     jsonschema.Draft202012Validator(results_json_schema()).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     trial = data["trials"][0]
     for key in ("id", "case_id", "prompt_id", "model", "config", "repeat", "status", "output", "scores"):
         assert key in trial

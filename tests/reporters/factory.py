@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.baseline import compare_runs
+from harness.comparisons import compare
 from harness.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
 from harness.results import RequestRecord, RunInfo, RunResults, TrialRecord
-from harness.summary import compare, summarize
+from harness.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIO = ROOT / "suites" / "media" / "audio"
@@ -349,7 +350,7 @@ def build(
     )
     results = RunResults(run=info, trials=trials, summary=summarize(trials, scorer_lookup))
     if comparisons:
-        results.comparisons = compare(trials[:COMPARE_MAX_TRIALS])
+        results.comparisons = compare(trials[:COMPARE_MAX_TRIALS], scorer_lookup)
     if baseline is not None:
         results.baseline = compare_runs(results, baseline)
     return results
