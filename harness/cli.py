@@ -291,7 +291,7 @@ def run(
 
 
 def _run_one(path: Path, options: SessionOptions, quiet: bool) -> int:
-    from harness.console import RunProgress, failures, summary_table
+    from harness.console import RunProgress, comparison_tables, failures, summary_table
 
     progress = RunProgress(err, enabled=not quiet)
     try:
@@ -306,6 +306,8 @@ def _run_one(path: Path, options: SessionOptions, quiet: bool) -> int:
     results = outcome.results
     if not quiet:
         out.print(summary_table(results))
+        for renderable in comparison_tables(results):
+            out.print(renderable)
         for line in failures(results):
             out.print(line, markup=False, highlight=False)
         if results.baseline is not None:

@@ -3,14 +3,16 @@
 Two summary rows (model x config x prompt) are compared when they differ only in the model, only in the
 config or only in the prompt, on the cases both answered. For each quality statistic (the pass rate, each
 metric's mean, or the scorer's corpus figure in its place) the difference B - A gets a paired-bootstrap
-interval and a paired test (McNemar's exact test for one pass/fail trial per case, else the sign-flip
-permutation test over cases). The p-values are adjusted with Holm's method over the family shown, so the
-chance of any false "better"/"worse" in the whole table stays at most 5%. Cost, token and latency measures
-form their own family and are labelled "higher"/"lower", never "better"/"significant".
+interval (a t interval below five cases) and a paired test (McNemar's exact test for one pass/fail trial
+per case, else the sign-flip permutation test over cases). The p-values are adjusted with Holm's method
+over the family shown, so the chance of any false "better"/"worse" in the whole table stays at most 5%.
+Cost, token and latency measures form their own family and are labelled "higher"/"lower", never
+"better"/"significant".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -18,10 +20,10 @@ from typing import Literal
 import numpy as np
 
 from harness.casetotals import CaseTotals, Statistic, case_totals, metric_statistics, pass_statistic
-from harness.resampling import BOOTSTRAP_ROUNDS, paired_bootstrap, seed_for, sign_flip_p
+from harness.resampling import BOOTSTRAP_ROUNDS, MIN_BOOTSTRAP_CASES, paired_bootstrap, seed_for, sign_flip_p
 from harness.results import PairedComparison, TrialRecord
 from harness.scoring import Scorer
-from harness.stats import holm, mcnemar_exact
+from harness.stats import holm, mcnemar_exact, t_critical
 
 RowKey = tuple[str, str, str]
 Factor = Literal["model", "config", "prompt"]
@@ -124,7 +126,11 @@ def pair_comparison(pair: PairedRows, bootstrap_rounds: int = BOOTSTRAP_ROUNDS) 
         p = result.p_value
         test = "sign-flip permutation " + ("(exact)" if result.exact else f"({result.rounds} draws)")
     boot = paired_bootstrap(a, b, seed, bootstrap_rounds)
-    low, high = boot.interval(pair.k)
+    if pair.k >= MIN_BOOTSTRAP_CASES:
+        low, high = boot.interval(pair.k)
+    else:  # too few cases to bootstrap: t on the cases' linearised differences
+        half = t_critical(pair.k - 1) * float(np.std(pair.case_differences(), ddof=1)) / math.sqrt(pair.k)
+        low, high = rb - ra - half, rb - ra + half
     prob = None
     if stat.higher_is_better is not None:
         prob = boot.share_above_zero() if stat.higher_is_better else boot.share_below_zero()
@@ -137,6 +143,8 @@ def pair_comparison(pair: PairedRows, bootstrap_rounds: int = BOOTSTRAP_ROUNDS) 
         factor=pair.factor,
         a=row_label(pair.a),
         b=row_label(pair.b),
+        a_key=pair.a,
+        b_key=pair.b,
         n=pair.k,
         trials_a=a.n_trials,
         trials_b=b.n_trials,

@@ -1,7 +1,8 @@
-"""Terminal output: a progress bar with ETA while trials run, and a summary table at the end."""
+"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -17,8 +18,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
-from harness.results import RunResults, TrialRecord
+from harness.power import sentence
+from harness.results import PairedComparison, RunResults, TrialRecord
 
 
 class RunProgress:
@@ -145,3 +148,86 @@ def failures(results: RunResults, limit: int = 10) -> list[str]:
             lines.append(f"FAIL  {where}: {why}")
     more = len(lines) - limit
     return lines[:limit] + ([f"... and {more} more"] if more > 0 else [])
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain(value: object) -> Text:
+    """Untrusted text (model names, config labels) as literal terminal text: no markup, no control characters."""
+    return Text(_CONTROL.sub("?", str(value)))
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+_FACTOR_INDEX = {"model": 0, "config": 1, "prompt": 2}
+
+
+def _sides(c: PairedComparison) -> tuple[str, str, str]:
+    """(what changes in A, in B, what is held fixed) from the two rows' keys."""
+    if c.a_key is None or c.b_key is None or c.factor is None:
+        return c.a, c.b, ""
+    i = _FACTOR_INDEX[c.factor]
+    fixed = " / ".join(v for j, v in enumerate(c.a_key) if j != i)
+    return c.a_key[i], c.b_key[i], fixed
+
+
+def comparison_tables(results: RunResults) -> list[Table | Text]:
+    """The paired comparisons (quality first, then cost and usage apart) and the minimum detectable effects."""
+    out: list[Table | Text] = []
+    for role, title in (
+        ("quality", "Comparisons: one factor at a time, B against A on the same cases"),
+        ("cost", "Cost and usage (not quality: never a headline)"),
+    ):
+        rows = [c for c in results.comparisons if c.role == role]
+        if not rows:
+            continue
+        family = rows[0].family
+        table = Table(
+            title=f"{title}; p adjusted with Holm over {family}", title_justify="left", caption_justify="left"
+        )
+        for column in (
+            "factor",
+            "A",
+            "B",
+            "held fixed",
+            "statistic",
+            "A value",
+            "B value",
+            "B - A [95% CI]",
+            "p",
+            "p adj",
+        ):
+            table.add_column(column, overflow="fold")
+        table.add_column("B vs A", overflow="fold")
+        ordered = sorted(rows, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
+        for c in ordered:
+            a, b, fixed = _sides(c)
+            interval = "" if c.ci_low is None or c.ci_high is None else f" [{_num(c.ci_low)}, {_num(c.ci_high)}]"
+            verdict = c.label
+            style = {"better": "green", "worse": "red"}.get(verdict, "")
+            table.add_row(
+                c.factor or "-",
+                _plain(a),
+                _plain(b),
+                _plain(fixed),
+                _plain(c.metric),
+                _num(c.a_value),
+                _num(c.b_value),
+                f"{c.mean_diff:+.3g}{interval}",
+                _p(c.p_value),
+                _p(c.p_adjusted),
+                Text(verdict, style=style),
+            )
+        out.append(table)
+    for effect in results.power:
+        out.append(Text("detectable: " + _CONTROL.sub("?", sentence(effect))))
+    return out

@@ -6,7 +6,9 @@
 - proportions (pass rate, yes/no metrics): the Wilson interval at the effective sample size
   ``p(1-p) / se^2`` (the trial count shrunk by the design effect, kept between cases and trials), so the
   interval stays inside [0, 1] and still widens when repeats agree with each other.
-- a declared ratio of sums (corpus WER): the bootstrap over cases with Hesterberg's expanded percentile.
+- a declared ratio of sums (corpus WER): the bootstrap over cases with Hesterberg's expanded percentile
+  (with fewer than ``MIN_BOOTSTRAP_CASES`` cases, whose few distinct resamples say little, the clustered t
+  interval of the same ratio instead).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.casetotals import CaseTotals
-from harness.resampling import bootstrap_ratio, percentile_interval
+from harness.resampling import MIN_BOOTSTRAP_CASES, bootstrap_ratio, percentile_interval
 from harness.scoring import MetricKind
 from harness.stats import t_critical, wilson
 
@@ -61,8 +63,10 @@ def bootstrap_corpus(totals: CaseTotals, seed: int, level: float = 0.95) -> Inte
     estimate = totals.estimate()
     if estimate is None:
         return None
-    if totals.k < 2:
-        return Interval(estimate, None, None, "one case: no interval")
+    if totals.k < MIN_BOOTSTRAP_CASES:
+        fallback = clustered_mean(totals, level)  # the same ratio, with the linearised standard error
+        assert fallback is not None
+        return Interval(estimate, fallback.low, fallback.high, f"{fallback.method}; too few cases to bootstrap")
     replicates = bootstrap_ratio(totals, seed)
     low, high = percentile_interval(replicates, totals.k, level)
     return Interval(estimate, low, high, f"bootstrap over {totals.k} cases (expanded percentile)")

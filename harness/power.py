@@ -124,6 +124,8 @@ def detectable_effects(pairs: Iterable[PairedRows], family: int, alpha: float = 
                 f"with {cases} cases no difference can reach p < {per_test:.2g} (alpha {alpha:g} over {family} "
                 f"comparisons): the exact tests need at least {needed} cases"
             )
+            if sd_case > 0:
+                effect.note += f", which at this spread would detect changes of {mde(sd_case, needed, per_test):.3g}"
         elif sd_case == 0:
             effect.note = "no difference varied between cases, so the spread (and the detectable effect) is unknown"
         else:

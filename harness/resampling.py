@@ -19,6 +19,8 @@ from harness.stats import t_critical
 #: Bootstrap resamples per interval; with the expanded percentile a 95% interval's end points move by about
 #: 0.02 standard errors between seeds at this size.
 BOOTSTRAP_ROUNDS = 4000
+#: Below this many cases the bootstrap has too few distinct resamples; intervals use the clustered t instead.
+MIN_BOOTSTRAP_CASES = 5
 #: Sign-flip draws when there are too many cases to enumerate every flip.
 PERMUTATION_ROUNDS = 20000
 #: Up to this many cases that differ between the two rows, every sign flip is enumerated (exact p).
@@ -154,6 +156,7 @@ def min_exact_p(moving_cases: int) -> float:
 
 __all__ = [
     "BOOTSTRAP_ROUNDS",
+    "MIN_BOOTSTRAP_CASES",
     "PERMUTATION_ROUNDS",
     "PairedBootstrap",
     "PermutationResult",

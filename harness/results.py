@@ -193,6 +193,9 @@ class PairedComparison(_Model):
     kind: MetricKind | None = None
     role: MetricRole = "quality"
     higher_is_better: bool | None = None
+    #: The two rows as (model, config_id, prompt_id).
+    a_key: tuple[str, str, str] | None = None
+    b_key: tuple[str, str, str] | None = None
     a_value: float | None = None
     b_value: float | None = None
     trials_a: int = 0

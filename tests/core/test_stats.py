@@ -137,17 +137,24 @@ def test_repeats_widen_the_mean_interval_to_the_case_means() -> None:
 
 def test_declared_ratio_of_sums_gives_corpus_figure_with_bootstrap_interval() -> None:
     wer = _scorer("continuous", higher_is_better=False, corpus=RatioOfSums("corpus_wer", "errors", "words"))
-    sizes = {"a": (1, 10), "b": (6, 12), "c": (0, 4), "d": (3, 30)}
+    sizes = {"a": (1, 10), "b": (6, 12), "c": (0, 4), "d": (3, 30), "e": (2, 8), "f": (5, 20)}
     trials = [_scored(c, r, e / n, errors=e, words=n) for c, (e, n) in sizes.items() for r in range(2)]
     (row,) = summarize(trials, lambda name: wer)
     corpus = row.metrics[0].corpus
     assert corpus is not None and corpus.name == "corpus_wer"
-    assert corpus.value == pytest.approx(10 / 56)
+    assert corpus.value == pytest.approx(17 / 84)
     assert corpus.ci_low is not None and corpus.ci_high is not None
     assert 0 <= corpus.ci_low < corpus.value < corpus.ci_high
+    assert "bootstrap over 6 cases" in (corpus.interval or "")
     assert row.metrics[0].aggregate["corpus_wer"] == corpus.value
     (again,) = summarize(trials, lambda name: wer)
     assert again.metrics[0].corpus == corpus  # seeded: the same run gives the same report
+    # With fewer than five cases the bootstrap has too few distinct resamples: the clustered t interval instead.
+    few = [t for t in trials if t.case_id in "abc"]
+    (small,) = summarize(few, lambda name: wer)
+    figure = small.metrics[0].corpus
+    assert figure is not None and "too few cases to bootstrap" in (figure.interval or "")
+    assert figure.ci_low is not None and figure.ci_low < figure.value
 
 
 def test_pass_all_and_any_repeat_per_row() -> None:
