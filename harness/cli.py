@@ -120,6 +120,7 @@ class LazyGroup(click.Group):
 
     lazy = {
         "emulator": ("harness.emulator.cli", "emulator_command"),
+        "plan-power": ("harness.cli_power", "plan_power"),
         "plugins": ("harness.cli_tools", "plugins"),
         "schema": ("harness.cli_tools", "schema"),
         "report": ("harness.cli_tools", "report"),

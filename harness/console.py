@@ -20,8 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from harness.power import sentence
-from harness.results import PairedComparison, RunResults, TrialRecord
+from harness.results import RunResults, TrialRecord
 
 
 class RunProgress:
@@ -168,18 +167,6 @@ def _p(value: float | None) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-_FACTOR_INDEX = {"model": 0, "config": 1, "prompt": 2}
-
-
-def _sides(c: PairedComparison) -> tuple[str, str, str]:
-    """(what changes in A, in B, what is held fixed) from the two rows' keys."""
-    if c.a_key is None or c.b_key is None or c.factor is None:
-        return c.a, c.b, ""
-    i = _FACTOR_INDEX[c.factor]
-    fixed = " / ".join(v for j, v in enumerate(c.a_key) if j != i)
-    return c.a_key[i], c.b_key[i], fixed
-
-
 def comparison_tables(results: RunResults) -> list[Table | Text]:
     """The paired comparisons (quality first, then cost and usage apart) and the minimum detectable effects."""
     out: list[Table | Text] = []
@@ -210,7 +197,7 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
         table.add_column("B vs A", overflow="fold")
         ordered = sorted(rows, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
         for c in ordered:
-            a, b, fixed = _sides(c)
+            a, b, fixed = c.a_level or c.a, c.b_level or c.b, c.held_fixed or ""
             interval = "" if c.ci_low is None or c.ci_high is None else f" [{_num(c.ci_low)}, {_num(c.ci_high)}]"
             verdict = c.label
             style = {"better": "green", "worse": "red"}.get(verdict, "")
@@ -229,5 +216,5 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
             )
         out.append(table)
     for effect in results.power:
-        out.append(Text("detectable: " + _CONTROL.sub("?", sentence(effect))))
+        out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
     return out

@@ -130,6 +130,7 @@ def detectable_effects(pairs: Iterable[PairedRows], family: int, alpha: float = 
             effect.note = "no difference varied between cases, so the spread (and the detectable effect) is unknown"
         else:
             effect.mde = mde(sd_case, cases, per_test)
+        effect.text = sentence(effect)
         out.append(effect)
     return out
 

@@ -196,6 +196,11 @@ class PairedComparison(_Model):
     #: The two rows as (model, config_id, prompt_id).
     a_key: tuple[str, str, str] | None = None
     b_key: tuple[str, str, str] | None = None
+    #: The factor's value in A and in B (e.g. "temperature=0" and "temperature=0.7"), and the other two
+    #: factors, which both rows share (e.g. "gemini-2.5-flash / transcribe").
+    a_level: str | None = None
+    b_level: str | None = None
+    held_fixed: str | None = None
     a_value: float | None = None
     b_value: float | None = None
     trials_a: int = 0
@@ -234,6 +239,8 @@ class DetectableEffect(_Model):
     #: Fewest cases with which the exact paired tests can reach alpha / family at all.
     min_cases: int = 0
     note: str | None = None
+    #: The finding in one sentence, as the terminal and the reports show it.
+    text: str = ""
 
 
 class TrialDelta(_Model):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.baseline import compare_runs
-from harness.comparisons import compare
+from harness.power import compare_with_power
 from harness.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
 from harness.results import RequestRecord, RunInfo, RunResults, TrialRecord
 from harness.summary import summarize
@@ -129,6 +129,7 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
             "reference_words": len(ref),
             # the counts the real WER scorer records, so its corpus-level aggregate applies
             "hits": sum(len(run["ref"]) for run in alignment if run["op"] == "equal"),
+            "errors": counts["substitute"] + counts["delete"] + counts["insert"],
             "reference_length": len(ref),
             "hypothesis_length": len(hyp),
             "reference": " ".join(ref),
@@ -322,7 +323,7 @@ def make_trials(
     return trials
 
 
-#: Paired comparisons use at most this many trials (the core's permutation test is slow on big runs).
+#: Paired comparisons use at most this many trials (keeps the reporter tests' set-up quick).
 COMPARE_MAX_TRIALS = 1500
 
 
@@ -350,7 +351,7 @@ def build(
     )
     results = RunResults(run=info, trials=trials, summary=summarize(trials, scorer_lookup))
     if comparisons:
-        results.comparisons = compare(trials[:COMPARE_MAX_TRIALS], scorer_lookup)
+        results.comparisons, results.power = compare_with_power(trials[:COMPARE_MAX_TRIALS], scorer_lookup)
     if baseline is not None:
         results.baseline = compare_runs(results, baseline)
     return results
