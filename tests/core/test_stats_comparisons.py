@@ -210,3 +210,15 @@ def test_too_few_cases_say_so_instead_of_a_number() -> None:
     assert wer.mde is None and wer.note is not None and f"at least {wer.min_cases} cases" in wer.note
     plan = plan_for(wer, 0.05)
     assert plan.repeats_needed is None and plan.note is not None and "add cases" in plan.note
+
+
+def test_statistics_doc_states_the_constants_the_code_uses() -> None:
+    from pathlib import Path
+
+    from harness import resampling
+
+    doc = " ".join((Path(__file__).resolve().parents[2] / "docs" / "statistics.md").read_text(encoding="utf-8").split())
+    assert f"{resampling.BOOTSTRAP_ROUNDS:,} times" in doc
+    assert f"{resampling.PERMUTATION_ROUNDS:,} seeded patterns" in doc
+    assert f"at most {resampling.EXACT_CASES} cases differ" in doc
+    assert f"Below {resampling.MIN_BOOTSTRAP_CASES} cases" in doc
