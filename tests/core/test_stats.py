@@ -6,10 +6,9 @@ from typing import Any, ClassVar
 import pytest
 from helpers import record
 
-from harness.records import ScoreResult
-from harness.scoring import MetricKind, MetricRole, RatioOfSums, Score, ScoreContext, Scorer
-from harness.stats import holm, mcnemar_exact, mean_ci, percentile, t_critical, t_quantile, wilson
-from harness.summary import summarize
+from harness.api import MetricKind, MetricRole, RatioOfSums, Score, ScoreContext, Scorer, ScoreResult
+from harness.log.stats import holm, mcnemar_exact, mean_ci, percentile, t_critical, t_quantile, wilson
+from harness.log.summary import summarize
 
 
 def test_t_critical_known_values() -> None:

@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from helpers import record
 
-from harness.casetotals import from_arrays
-from harness.comparisons import compare, one_factor_pairs
-from harness.power import compare_with_power, mde, min_cases, plan_for, sentence
-from harness.records import ScoreResult
-from harness.resampling import paired_bootstrap, sign_flip_p
-from harness.scoring import MetricKind, MetricRole, RatioOfSums, Score, ScoreContext, Scorer
-from harness.stats import mcnemar_exact, t_quantile
+from harness.api import MetricKind, MetricRole, RatioOfSums, Score, ScoreContext, Scorer, ScoreResult
+from harness.log.casetotals import from_arrays
+from harness.log.comparisons import compare, one_factor_pairs
+from harness.log.power import compare_with_power, mde, min_cases, plan_for, sentence
+from harness.log.resampling import paired_bootstrap, sign_flip_p
+from harness.log.stats import mcnemar_exact, t_quantile
 
 
 class Wer(Scorer):
@@ -215,7 +214,7 @@ def test_too_few_cases_say_so_instead_of_a_number() -> None:
 def test_statistics_doc_states_the_constants_the_code_uses() -> None:
     from pathlib import Path
 
-    from harness import resampling
+    from harness.log import resampling
 
     doc = " ".join((Path(__file__).resolve().parents[2] / "docs" / "statistics.md").read_text(encoding="utf-8").split())
     assert f"{resampling.BOOTSTRAP_ROUNDS:,} times" in doc

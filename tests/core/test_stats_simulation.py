@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.casetotals import CaseTotals, Statistic, from_arrays
-from harness.comparisons import PairedRows, adjust, pair_comparison
-from harness.intervals import Interval, bootstrap_corpus, clustered_mean, clustered_proportion
-from harness.stats import mean_ci
+from harness.log.casetotals import CaseTotals, Statistic, from_arrays
+from harness.log.comparisons import PairedRows, adjust, pair_comparison
+from harness.log.intervals import Interval, bootstrap_corpus, clustered_mean, clustered_proportion
+from harness.log.stats import mean_ci
 
 SUITES = 1000
 CASES = 20

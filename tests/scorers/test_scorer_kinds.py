@@ -5,12 +5,12 @@ from __future__ import annotations
 import jiwer
 from scorer_kit import ContextFactory, run
 
-from plugins.scorers import SCORERS
-from plugins.scorers.finish_reason import FinishReasonScorer
-from plugins.scorers.latency import LatencyScorer
-from plugins.scorers.text import TextScorer
-from plugins.scorers.tokens import TokensScorer
-from plugins.scorers.wer import CerScorer, MerScorer, WerScorer, WilScorer
+from harness_scorers.catalog import SCORERS
+from harness_scorers.finish_reason import FinishReasonScorer
+from harness_scorers.latency import LatencyScorer
+from harness_scorers.text import TextScorer
+from harness_scorers.tokens import TokensScorer
+from harness_scorers.wer import CerScorer, MerScorer, WerScorer, WilScorer
 
 EXPECTED = {
     "wer": ("continuous", "quality", "corpus_wer"),
