@@ -25,10 +25,23 @@ from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
 from harness.log.reasons import number_text, value_text
-from harness.log.records import Attempt, MediaInfo, Output, Reason, ScoreResult, TrialError, Usage
+from harness.log.records import (
+    Attempt,
+    MediaInfo,
+    MetricKind,
+    MetricRole,
+    Output,
+    RatioOfSums,
+    Reason,
+    ScoreResult,
+    TrialError,
+    Usage,
+)
 from harness.log.results import (
     SCHEMA_VERSION,
     CaseVerdict,
+    CorpusFigure,
+    DetectableEffect,
     MetricSummary,
     PairedComparison,
     RunInfo,
@@ -49,12 +62,16 @@ __all__ = [
     "CaseDelta",
     "CaseVerdict",
     "CheckContext",
+    "CorpusFigure",
+    "DetectableEffect",
     "FileMemory",
     "LocalEndpoint",
     "MediaInfo",
     "MediaRef",
     "Message",
     "MetricDelta",
+    "MetricKind",
+    "MetricRole",
     "MetricSummary",
     "Output",
     "PairedComparison",
@@ -64,6 +81,7 @@ __all__ = [
     "ProviderError",
     "ProviderRequest",
     "ProviderSettings",
+    "RatioOfSums",
     "Reason",
     "Register",
     "ReportContext",

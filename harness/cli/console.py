@@ -1,7 +1,8 @@
-"""Terminal output: a progress bar with ETA while trials run, and a summary table at the end."""
+"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections import Counter
@@ -18,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
@@ -177,6 +179,8 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
     results = outcome.results
     if not quiet:
         out.print(summary_table(results))
+        for renderable in comparison_tables(results):
+            out.print(renderable)
     for line in case_lines(results):
         out.print(line, markup=False, highlight=False)
     if results.baseline is not None:
@@ -190,3 +194,74 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
         err.print(f"interrupted: kept {len(results.trials)} finished trials")
     for written in outcome.written:
         out.print(f"wrote {written}", markup=False, highlight=False)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain(value: object) -> Text:
+    """Untrusted text (model names, config labels) as literal terminal text: no markup, no control characters."""
+    return Text(_CONTROL.sub("?", str(value)))
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def comparison_tables(results: RunResults) -> list[Table | Text]:
+    """The paired comparisons (quality first, then cost and usage apart) and the minimum detectable effects."""
+    out: list[Table | Text] = []
+    for role, title in (
+        ("quality", "Comparisons: one factor at a time, B against A on the same cases"),
+        ("cost", "Cost and usage (not quality: never a headline)"),
+    ):
+        rows = [c for c in results.comparisons if c.role == role]
+        if not rows:
+            continue
+        family = rows[0].family
+        table = Table(
+            title=f"{title}; p adjusted with Holm over {family}", title_justify="left", caption_justify="left"
+        )
+        for column in (
+            "factor",
+            "A",
+            "B",
+            "held fixed",
+            "statistic",
+            "A value",
+            "B value",
+            "B - A [95% CI]",
+            "p",
+            "p adj",
+        ):
+            table.add_column(column, overflow="fold")
+        table.add_column("B vs A", overflow="fold")
+        ordered = sorted(rows, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
+        for c in ordered:
+            a, b, fixed = c.a_level or c.a, c.b_level or c.b, c.held_fixed or ""
+            interval = "" if c.ci_low is None or c.ci_high is None else f" [{_num(c.ci_low)}, {_num(c.ci_high)}]"
+            verdict = c.label
+            style = {"better": "green", "worse": "red"}.get(verdict, "")
+            table.add_row(
+                c.factor or "-",
+                _plain(a),
+                _plain(b),
+                _plain(fixed),
+                _plain(c.metric),
+                _num(c.a_value),
+                _num(c.b_value),
+                f"{c.mean_diff:+.3g}{interval}",
+                _p(c.p_value),
+                _p(c.p_adjusted),
+                Text(verdict, style=style),
+            )
+        out.append(table)
+    for effect in results.power:
+        out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
+    return out

@@ -20,6 +20,7 @@ class LazyGroup(click.Group):
         "run": ("harness.cli.run", "run"),
         "validate": ("harness.cli.validate", "validate"),
         "compare": ("harness.cli.compare", "compare"),
+        "plan-power": ("harness.cli.power", "plan_power"),
         "plugins": ("harness.cli.inspect", "plugins"),
         "schema": ("harness.cli.inspect", "schema"),
         "report": ("harness.cli.inspect", "report"),

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.log.casetotals import ScorerLookup
+from harness.log.power import compare_with_power
 from harness.log.results import RunInfo, RunResults, TrialRecord
-from harness.log.summary import ScorerLookup, compare, summarize
+from harness.log.summary import summarize
 from harness.log.verdicts import case_verdicts, run_verdict
 
 
@@ -18,12 +20,15 @@ def _none(_: str) -> None:
 
 def assemble(info: RunInfo, trials: Sequence[TrialRecord], scorers: ScorerLookup | None = None) -> RunResults:
     records = list(trials)
+    lookup = scorers or _none
     cases = case_verdicts(records, info.suite)
+    comparisons, power = compare_with_power(records, lookup)
     return RunResults(
         run=info,
         trials=records,
-        summary=summarize(records, scorers or _none),
-        comparisons=compare(records),
+        summary=summarize(records, lookup),
+        comparisons=comparisons,
+        power=power,
         cases=cases,
         verdict=run_verdict(cases, records),
     )

@@ -6,9 +6,34 @@ harness/log/results.py). Fields may be added; existing fields are never renamed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: What a metric's values are, which decides how it is summarised (docs/statistics.md):
+#: ``proportion`` - a share in [0, 1] (pass/fail, exact match): mean with a clustered Wilson interval;
+#: ``continuous`` - any real number (WER, a judge's score, latency, cost): mean with a clustered t interval;
+#: ``count`` - a whole number per answer (tokens, mistakes): like continuous, shown as counts;
+#: ``categorical`` - a class per answer (finish reason): counts per class, never averaged.
+MetricKind = Literal["proportion", "continuous", "count", "categorical"]
+#: ``quality`` - what the suite measures; ``cost`` - cost, tokens or latency: compared apart and never
+#: headlined as a significant difference.
+MetricRole = Literal["quality", "cost"]
+
+
+@dataclass(frozen=True)
+class RatioOfSums:
+    """A corpus-level figure: the sum of ``details[numerator]`` over the sum of ``details[denominator]``.
+
+    E.g. corpus WER = total errors / total reference words (the Open ASR leaderboard's definition):
+    ``RatioOfSums("corpus_wer", "errors", "reference_length")``. The core computes it per summary row with a
+    bootstrap interval over cases and compares rows on it; the scorer only names the detail keys.
+    """
+
+    name: str
+    numerator: str
+    denominator: str
 
 
 class Record(BaseModel):

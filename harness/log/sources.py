@@ -15,10 +15,10 @@ from pydantic import Field
 
 from harness.errors import UserError
 from harness.log.assemble import assemble, rejudged
+from harness.log.casetotals import ScorerLookup
 from harness.log.records import Output, Record
 from harness.log.results import SCHEMA_VERSION, RunResults, SchemaVersionError, check_version
 from harness.log.store import Store
-from harness.log.summary import ScorerLookup
 
 BASELINE_FILE = "baseline.json"
 BASELINE_KIND = "harness-baseline"

@@ -20,11 +20,11 @@ from harness.api.scoring import Scorer
 from harness.errors import UserError
 from harness.log.assemble import assemble
 from harness.log.baseline import compare_runs
+from harness.log.casetotals import ScorerLookup
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunInfo, RunResults, RunSpec, ScorerSpecRecord, TrialRecord
 from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_baseline_file
 from harness.log.store import Store
-from harness.log.summary import ScorerLookup
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
 from harness.run.planning import PlannedTrial, check_requests, plan

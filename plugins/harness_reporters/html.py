@@ -178,6 +178,7 @@ def report_payload(results: RunResults, ctx: ReportContext, embed_audio: bool = 
         "run": results.run.model_dump(mode="json"),
         "summary": [r.model_dump(mode="json", exclude_none=True) for r in results.summary],
         "comparisons": [c.model_dump(mode="json") for c in results.comparisons],
+        "power": [p.model_dump(mode="json") for p in results.power],
         # The case verdicts (repeats judged together, with min_pass_rate): the matrix cells show them.
         "cases": [v.model_dump(mode="json", exclude_none=True) for v in results.cases],
         "verdict": results.verdict.model_dump(mode="json"),

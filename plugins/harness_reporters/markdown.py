@@ -1,7 +1,8 @@
 """The ``markdown`` format: a compact summary for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment.
 
-Order: the run line, regressions against the baseline (when there is one), failures, then the summary
-table. Untrusted text (answers, ids, error messages) is escaped so it cannot inject markup or break a table.
+Order: the run line, regressions against the baseline (when there is one), failures, the summary table,
+then the paired comparisons (quality, then cost and usage apart) and what the suite can detect.
+Untrusted text (answers, ids, error messages) is escaped so it cannot inject markup or break a table.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, SummaryRow
+from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
 from harness_reporters.verdicts import baseline_of, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
@@ -132,7 +133,16 @@ def _summary_row(row: SummaryRow, metrics: list[str]) -> str:
     ]
     for name in metrics:
         metric = by_metric.get(name)
-        cells.append("-" if metric is None else format_value(metric.mean) + _ci(metric.ci_low, metric.ci_high))
+        if metric is None:
+            cells.append("-")
+        elif metric.categories:
+            cells.append(", ".join(f"{md(k)} {v}" for k, v in sorted(metric.categories.items())))
+        else:
+            cell = format_value(metric.mean) + _ci(metric.ci_low, metric.ci_high)
+            if metric.corpus is not None:
+                corpus = metric.corpus
+                cell += f" · corpus {format_value(corpus.value)}{_ci(corpus.ci_low, corpus.ci_high)}"
+            cells.append(cell)
     cells.append(format_value(row.latency_ms_p50))
     cells.append("-" if row.cost_usd is None else f"${row.cost_usd:.4f}")
     return "| " + " | ".join(cells) + " |"
@@ -147,12 +157,62 @@ def _summary(results: RunResults) -> list[str]:
     return [*lines, ""]
 
 
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _comparison_table(comparisons: list[PairedComparison]) -> list[str]:
+    head = "| factor | A → B | held fixed | statistic | A | B | B − A [95% CI] | p | p adj (Holm) | B vs A |"
+    lines = [head, "|---|---|---|---|---:|---:|---:|---:|---:|---|"]
+    ordered = sorted(comparisons, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
+    for c in ordered[:MAX_LISTED]:
+        label = f"**{c.label}**" if c.label in ("better", "worse") else c.label
+        lines.append(
+            f"| {c.factor or '-'} | {md(c.a_level or c.a)} → {md(c.b_level or c.b)} | {md(c.held_fixed or '')} | "
+            f"{md(c.metric)} | {format_value(c.a_value)} | {format_value(c.b_value)} | "
+            f"{c.mean_diff:+.4g}{_ci(c.ci_low, c.ci_high)} | {_p(c.p_value)} | {_p(c.p_adjusted)} | {label} |"
+        )
+    if len(ordered) > MAX_LISTED:
+        lines += ["", f"… and {len(ordered) - MAX_LISTED} more in results.json"]
+    return lines
+
+
+def _comparisons(results: RunResults) -> list[str]:
+    """Paired comparisons of rows that differ in one factor: quality first, cost and usage apart; power last."""
+    quality = [c for c in results.comparisons if c.role == "quality"]
+    cost = [c for c in results.comparisons if c.role == "cost"]
+    if not quality and not cost and not results.power:
+        return []
+    lines = []
+    if quality:
+        found = sum(c.label != "no clear difference" for c in quality)
+        lines += [
+            f"### Comparisons: {found} of {len(quality)} show a clear difference",
+            "",
+            "B against A on the same cases, one factor at a time; p-values adjusted with Holm over the "
+            f"{len(quality)} quality comparisons.",
+            "",
+            *_comparison_table(quality),
+            "",
+        ]
+    if cost:
+        lines += ["#### Cost and usage (not quality)", "", *_comparison_table(cost), ""]
+    if results.power:
+        lines += ["#### What this suite can detect", ""]
+        lines += [f"- {md(effect.text, limit=400)}" for effect in results.power]
+        lines.append("")
+    return lines
+
+
 def markdown_summary(results: RunResults, comparison: BaselineComparison | None) -> str:
     lines = _header(results)
     if comparison is not None:
         lines += _regressions(comparison)
     lines += _failures(results)
     lines += _summary(results)
+    lines += _comparisons(results)
     return "\n".join(lines)
 
 

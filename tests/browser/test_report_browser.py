@@ -43,7 +43,9 @@ def test_loads_offline_with_no_console_error(watched: Any, report: Path, results
     assert page.locator("#summary-table tbody tr").count() == len(results.summary)
     assert page.locator("#charts svg").count() == 2
     assert page.locator("#baseline-metrics").count() == 1
-    assert page.locator("#comparisons-table tbody tr").count() > 0
+    assert page.locator("#comparisons-table tbody tr").count() == sum(c.role == "quality" for c in results.comparisons)
+    assert page.locator("#detectable li").count() == len(results.power) > 0
+    assert "Holm" in page.inner_text("#comparisons")
     assert page.locator("#regressions .trial-row").count() > 0
     page.wait_for_timeout(300)
     assert watched.console_errors == []

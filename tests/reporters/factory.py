@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.log.baseline import compare_runs
+from harness.log.power import compare_with_power
 from harness.log.records import Attempt, MediaInfo, Output, Reason, ScoreResult, TrialError, Usage
 from harness.log.results import RequestRecord, RunInfo, RunResults, TrialRecord
-from harness.log.summary import compare, summarize
+from harness.log.summary import summarize
 from harness.log.verdicts import case_verdicts, judge_trial, run_verdict, score_reason
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,6 +131,7 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
             "reference_words": len(ref),
             # the counts the real WER scorer records, so its corpus-level aggregate applies
             "hits": sum(len(run["ref"]) for run in alignment if run["op"] == "equal"),
+            "errors": counts["substitute"] + counts["delete"] + counts["insert"],
             "reference_length": len(ref),
             "hypothesis_length": len(hyp),
             "reference": " ".join(ref),
@@ -323,7 +325,7 @@ def make_trials(
     return trials
 
 
-#: Paired comparisons use at most this many trials (the core's permutation test is slow on big runs).
+#: Paired comparisons use at most this many trials (keeps the reporter tests' set-up quick).
 COMPARE_MAX_TRIALS = 1500
 
 
@@ -357,7 +359,7 @@ def build(
     results.cases = case_verdicts(trials, info.suite)
     results.verdict = run_verdict(results.cases, trials)
     if comparisons:
-        results.comparisons = compare(trials[:COMPARE_MAX_TRIALS])
+        results.comparisons, results.power = compare_with_power(trials[:COMPARE_MAX_TRIALS], scorer_lookup)
     if baseline is not None:
         results.baseline = compare_runs(results, baseline)
     return results

@@ -74,3 +74,35 @@ def test_regressions_say_what_changed() -> None:
     regressed.changed = ["prompt", "answer"]
     text = markdown_summary(results, results.baseline)
     assert "changed: prompt" in text
+
+
+def test_comparisons_follow_the_summary_with_holm_and_cost_apart(ctx) -> None:  # type: ignore[no-untyped-def]
+    from harness.api import PairedComparison
+
+    results = make_results(with_baseline=False)
+    assert results.comparisons and results.power
+    quality = [c for c in results.comparisons if c.role == "quality"]
+    hostile = PairedComparison(
+        metric="cost_usd",
+        a="x",
+        b="y",
+        n=3,
+        mean_diff=0.5,
+        role="cost",
+        label="higher",
+        factor="model",
+        a_level="<b>evil|model</b>",
+        b_level="m2",
+        held_fixed="c / p",
+        p_adjusted=0.01,
+    )
+    results.comparisons.append(hostile)
+    text = MarkdownReporter().write(results, ctx).read_text(encoding="utf-8")
+    section = text[text.index("### Comparisons") :]
+    assert text.index("### Summary") < text.index("### Comparisons")
+    assert f"Holm over the {len(quality)} quality comparisons" in section
+    cost = section[section.index("#### Cost and usage (not quality)") :]
+    assert "&lt;b&gt;evil\\|model&lt;/b&gt;" in cost and "<b>" not in cost  # escaped, cannot break the table
+    assert "| higher |" in cost and "**higher**" not in cost  # cost never headlines
+    assert "#### What this suite can detect" in section
+    assert all(md(p.text, limit=400) in section for p in results.power)

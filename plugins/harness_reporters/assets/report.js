@@ -265,13 +265,16 @@
       metrics.forEach(function (name) {
         var m = by[name];
         if (!m) { tr.appendChild(el("td", { text: "–" })); return; }
-        var cell = el("td", null, num(m.mean), ci(m.ci_low, m.ci_high));
+        var cell = m.categories && Object.keys(m.categories).length
+          ? el("td", null, Object.keys(m.categories).sort().map(function (k) { return el("span", { cls: "agg", text: k + " " + m.categories[k] }); }))
+          : el("td", { title: m.interval || null }, num(m.mean), ci(m.ci_low, m.ci_high));
         if (typeof m.pass_rate === "number") add(cell, el("span", { cls: "agg", text: "passed " + pct(m.pass_rate) + " of " + m.n }));
         /* Headline aggregates (corpus-level rates, total cost) show; the rest are in the cell's tooltip. */
         var agg = m.aggregate || {}, more = [];
         Object.keys(agg).forEach(function (k) {
           var line = k + " " + num(agg[k], 4);
-          if (/^corpus_[a-z]+$/.test(k) || k === "cost_usd") add(cell, el("span", { cls: "agg", text: (k === "cost_usd" ? "total " : "") + line }));
+          var corpus = m.corpus && m.corpus.name === k ? m.corpus : null;
+          if (/^corpus_[a-z]+$/.test(k) || k === "cost_usd") add(cell, el("span", { cls: "agg", title: corpus && corpus.interval ? corpus.interval : null, text: (k === "cost_usd" ? "total " : "") + line }, corpus ? ci(corpus.ci_low, corpus.ci_high) : null));
           else more.push(line);
         });
         if (more.length) cell.title = more.join("\n");
@@ -331,26 +334,48 @@
   }
 
   /* ---------- paired comparisons ---------- */
-  function renderComparisons() {
-    var comps = (DATA.comparisons || []).slice();
-    if (!comps.length) return;
-    comps.sort(function (a, b) { return (b.significant ? 1 : 0) - (a.significant ? 1 : 0) || (a.p_value || 1) - (b.p_value || 1); });
-    var node = document.getElementById("comparisons");
-    var nsig = comps.filter(function (c) { return c.significant; }).length;
-    add(node, el("h2", { text: "Paired comparisons (" + nsig + " of " + comps.length + " significant at p < 0.05)" }));
-    var body = el("tbody");
-    var shown = comps.slice(0, 300);
-    shown.forEach(function (c) {
-      body.appendChild(el("tr", { cls: c.significant ? "significant" : null },
-        el("td", { text: c.metric }), el("td", { text: c.a }), el("td", { text: c.b }), el("td", { cls: "num", text: c.n }),
-        el("td", { cls: "num" }, signed(c.mean_diff), ci(c.ci_low, c.ci_high)),
-        el("td", { cls: "num", text: typeof c.p_value === "number" ? c.p_value.toPrecision(2) : "–" }),
-        el("td", { cls: c.significant ? "sig" : "muted", text: c.significant ? "★ significant" : "–" })));
+  /* Rows that differ in one factor, B against A on the same cases; Holm-adjusted per family. Quality first,
+     cost and usage apart (never "better"/"significant"); then what the suite can detect. */
+  function pval(v) { return typeof v === "number" ? (v < 0.001 ? "<0.001" : v.toFixed(3)) : "–"; }
+  function comparisonTable(id, comps) {
+    comps.sort(function (a, b) {
+      return (a.label === "no clear difference" ? 1 : 0) - (b.label === "no clear difference" ? 1 : 0) ||
+        (a.p_adjusted === undefined || a.p_adjusted === null ? 1 : a.p_adjusted) - (b.p_adjusted === undefined || b.p_adjusted === null ? 1 : b.p_adjusted);
     });
-    node.appendChild(el("div", { cls: "matrix-wrap" }, el("table", { id: "comparisons-table" },
-      el("thead", null, el("tr", null, el("th", { text: "metric" }), el("th", { text: "A" }), el("th", { text: "B" }),
-        el("th", { cls: "num", text: "n" }), el("th", { cls: "num", text: "mean B − A [95% CI]" }), el("th", { cls: "num", text: "p" }), el("th", { text: "" }))), body)));
-    if (comps.length > shown.length) add(node, el("div", { cls: "muted", text: (comps.length - shown.length) + " more comparisons are in results.json" }));
+    var body = el("tbody");
+    comps.slice(0, 300).forEach(function (c) {
+      var clear = c.label === "better" || c.label === "worse";
+      body.appendChild(el("tr", { cls: clear ? "significant" : null },
+        el("td", { text: c.factor || "–" }), el("td", { text: c.a_level || c.a }), el("td", { text: c.b_level || c.b }),
+        el("td", { cls: "muted", text: c.held_fixed || "" }), el("td", { text: c.metric }), el("td", { cls: "num", text: c.n }),
+        el("td", { cls: "num", text: num(c.a_value) }), el("td", { cls: "num", text: num(c.b_value) }),
+        el("td", { cls: "num" }, signed(c.mean_diff), ci(c.ci_low, c.ci_high)),
+        el("td", { cls: "num", text: pval(c.p_value) }), el("td", { cls: "num", text: pval(c.p_adjusted) }),
+        el("td", { cls: clear ? c.label : "muted", text: c.label, title: c.test || "" })));
+    });
+    var head = ["factor", "A", "B", "held fixed", "statistic", "cases", "A", "B", "B − A [95% CI]", "p", "p adj (Holm)", "B vs A"];
+    return el("div", { cls: "matrix-wrap" }, el("table", { id: id },
+      el("thead", null, el("tr", null, head.map(function (h, i) { return el("th", { cls: i >= 5 && i <= 10 ? "num" : null, text: h }); }))), body));
+  }
+  function renderComparisons() {
+    var comps = DATA.comparisons || [], power = DATA.power || [];
+    if (!comps.length && !power.length) return;
+    var node = document.getElementById("comparisons");
+    var quality = comps.filter(function (c) { return c.role !== "cost"; });
+    var cost = comps.filter(function (c) { return c.role === "cost"; });
+    var found = quality.filter(function (c) { return c.label === "better" || c.label === "worse"; }).length;
+    add(node, el("h2", { text: "Paired comparisons (" + found + " of " + quality.length + " show a clear difference)" }));
+    add(node, el("p", { cls: "muted", text: "B against A on the same cases, one factor at a time; p-values adjusted with Holm's method over the comparisons of each table." }));
+    if (quality.length) node.appendChild(comparisonTable("comparisons-table", quality.slice()));
+    if (cost.length) {
+      add(node, el("h3", { text: "Cost and usage (not quality)" }));
+      node.appendChild(comparisonTable("cost-comparisons-table", cost.slice()));
+    }
+    if (comps.length > 600) add(node, el("div", { cls: "muted", text: "the tables show 300 comparisons each; all are in results.json" }));
+    if (power.length) {
+      add(node, el("h3", { text: "What this suite can detect" }));
+      node.appendChild(el("ul", { id: "detectable" }, power.map(function (p) { return el("li", { text: p.text || p.note || "" }); })));
+    }
   }
 
   /* ---------- filters ---------- */
