@@ -11,9 +11,10 @@ The heuristics, in the order they are applied (docs/emulator.md lists them with 
    on X" ask about a *topic*; the words after the preposition (up to the end of the clause or the
    time window) are the topic.
 3. Strong transcript cues always ask for the words: transcribe/transcript (except "of the
-   transcript", which only names the text), verbatim, word for word, dictation, speech to text,
-   captions, subtitles, exact words. Weak cues ("write down", "type out", "everything said", "what is
-   said", "what do they say", "repeat", "the words") ask for the words only when no other task is asked.
+   transcript" or "summarise the transcript", which only name the text), verbatim, word for word,
+   dictation, speech to text, captions, subtitles, exact words. Weak cues ("write down", "type out",
+   "everything said", "what is said", "what do they say", "repeat", "the words") ask for the words
+   only when no other task is asked.
 4. Summary cues (summarise, summary, gist, recap, tl;dr, main points, overview, what is it about...)
    and description cues (describe, characterise, what kind of, analyse, tone, what do you hear...).
 5. Fact questions (how long, duration, how many words/speakers/sentences/pauses, what language,
@@ -47,7 +48,10 @@ _STRONG = re.compile(
 )
 #: "summary of the transcript", "based on the transcription": the noun names the text, it asks for nothing.
 _TRANSCRIPT_REFERENCE = re.compile(
-    r"\b(?:of|from|in|on|using|based on|with)\s+(?:the|this|that|a|its|your)?\s*(?:own\s+)?transcri\w*", re.I
+    r"\b(?:of|from|in|on|using|based on|with)\s+(?:the|this|that|a|its|your)?\s*(?:own\s+)?transcri\w*"
+    r"|\b(?:summar\w*|describ\w*|analy[sz]\w*|review|check|translate|sum up)\s+(?:the\s+|this\s+|that\s+|its\s+)?"
+    r"transcri(?:pt|ption)s?\b",
+    re.I,
 )
 _WEAK = re.compile(
     r"\b(?:write|type|jot|note|copy|put|set|print|spell|take|get|read)\s+(?:\w+\s+){0,2}?(?:down|out|up)\b"
@@ -69,24 +73,27 @@ _SUMMARY = re.compile(
     r"\bsummar\w*|\bsum (?:it |this |that |them )?up\b|\bgist\b|\btl;?dr\b|\brecap\w*|\bsynops\w+|\babstract\b"
     r"|\b(?:main|key|central|core|principal) (?:points?|ideas?|message|messages|takeaways?|themes?|argument|topics?)\b"
     r"|\boverview\b|\bin a nutshell\b|\bcondense\b|\bboil\w* (?:it |this )?down\b|\bhighlights\b|\bparaphrase\b"
-    r"|\bwhat(?:'s| is| was) (?:it|this|that|the \w+)(?: all)? about\b|\bin (?:one|a single|two|a few) sentences?\b",
+    r"|\bwhat(?:'s| is| was) (?:it|this|that|the)(?: \w+)?(?: all)? about\b"
+    r"|\bin (?:one|a single|two|a few) sentences?\b",
     re.I,
 )
 _DESCRIBE = re.compile(
     r"\bdescrib\w*|\bdescription\b|\bcharacteri[sz]\w*|\bwhat (?:kind|type|sort) of\b"
     r"|\bwhat (?:do|can|did|would) (?:you|i|we|one) hear\b|\btell me about (?:this|the|that)\b|\banaly[sz]\w*"
-    r"|\bidentify\b|\bwhat(?:'s| is) (?:in|on) (?:this|the|that)\b|\bhow (?:does|do) (?:it|this|that|the \w+) sound\b"
+    r"|\bidentify\b|\bwhat(?:'s| is) (?:in|on) (?:this|the|that)\b"
+    r"|\bhow (?:does|do) (?:it|this|that|the)(?: \w+)? sound\b"
     r"|\bsounds? like\b|\btone\b|\bmood\b|\bassess\b|\bprofile\b|\bwho is (?:speaking|talking)\b|\bwho(?:'s| is) the\b",
     re.I,
 )
 _TOPIC_END = (
-    r"(?=\s*(?:[.?!;\n]|,\s*(?:and|then|please)\b"
+    r"(?=\s*(?:[.?!;\n(\[]|,\s*(?:and|then|please)\b|,?\s*(?:\d{1,2}:)?\d{1,2}:\d{2}"
     r"|\s(?:from|between|in the first|in the last|during|after|before|until|up to|starting)\b|$))"
 )
 _ABOUT = re.compile(
     r"\b(?:say|says|said|saying|talk|talks|talked|talking|speak|speaks|spoke|speaking|mention|mentions|mentioned|"
     r"tell|tells|told|think|thinks|claim|claims|state|states|discuss|discusses|discussed|ask|asks|asked|"
-    r"anything|something|is said|was said|are said|were said|is mentioned|was mentioned)"
+    r"words|comments|remarks|thoughts|views|anything|something|is said|was said|are said|were said|"
+    r"is mentioned|was mentioned)"
     r"\s+(?:\w+\s+){0,2}?(?:about|regarding|concerning|on the (?:topic|subject) of|on|re:?|of)\s+"
     rf"(?P<topic>[^.?!;\n]+?){_TOPIC_END}",
     re.I,
@@ -209,7 +216,9 @@ class Intent:
 
 
 def _negated(prompt: str, at: int) -> bool:
-    return bool(_NEGATION.search(prompt[max(0, at - 40) : at]))
+    """A negation within four words before ``at``, in the same clause."""
+    before = re.split(r"[,.;:!?\n]|\bthen\b|\bbut\b", prompt[max(0, at - 40) : at])[-1]
+    return bool(_NEGATION.search(before))
 
 
 def _hits(pattern: re.Pattern[str], prompt: str) -> list[re.Match[str]]:
@@ -222,12 +231,21 @@ def _clean_topic(topic: str) -> str:
     return re.sub(r"\s+(?:in|on|within)\s+(?:this|the|that)\s+(?:\w+)$", "", topic, flags=re.I)
 
 
+_MEDIUM = {"it", "this", "that", "them", "here", "there", "the", "a", "an", "recording", "audio", "clip", "file"}
+_MEDIUM |= {"speech", "sound", "track", "meeting", "call", "video", "talk", "message", "voice", "note", "memo"}
+
+
+def _names_the_medium(topic: str) -> bool:
+    """ "this recording", "the audio", "it": the prompt asks about the medium, not about a topic in it."""
+    return all(word in _MEDIUM for word in re.findall(r"[\w']+", topic.lower()))
+
+
 def classify(prompt: str) -> Intent:
     """The tasks a prompt asks of its media (see the module docstring for the rules)."""
     intent = Intent(window=time_window(prompt))
     found: list[tuple[int, str]] = []
     about = [m for m in [*_hits(_ABOUT, prompt), *_hits(_MENTION, prompt)] if _clean_topic(m.group("topic"))]
-    about = [m for m in about if not re.fullmatch(r"(?:it|this|that|them|here|there)", _clean_topic(m.group("topic")))]
+    about = [m for m in about if not _names_the_medium(_clean_topic(m.group("topic")))]
     taken: list[tuple[int, int]] = []
     if about:
         first = min(about, key=lambda m: m.start())
