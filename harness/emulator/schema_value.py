@@ -206,13 +206,14 @@ def _text_for(scope: _Scope, names: set[str], path: str) -> str:
     source = scope.source
     assert source is not None
     k, seg = source.main, scope.segment
-    if names & _SUMMARY:
+    heard = k.facts is not None  # audio; else the prompt's own text
+    if heard and names & _SUMMARY:
         return summary(k)
-    if names & _DESCRIPTION:
+    if heard and names & _DESCRIPTION:
         return description(k)
     if names & {"language", "lang", "locale"}:
         return "en" if names & {"code", "iso", "locale"} else "English"
-    if names & {"speaker", "voice", "person", "author", "name", "who"}:
+    if heard and names & {"speaker", "voice", "person", "author", "name", "who"}:
         return "Speaker 1"
     if names & _TIME and (seg is not None or k.duration_s is not None):
         at = (
