@@ -19,8 +19,8 @@ from emu_support import ROOT, post
 from google import genai
 from google.genai import errors, types
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
-from harness.emulator import cli as emulator_cli
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import cli as emulator_cli
 
 DOC = ROOT / "docs" / "emulator.md"
 GENERATE = "/v1beta/models/{model}:generateContent"

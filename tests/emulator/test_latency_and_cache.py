@@ -12,9 +12,9 @@ import pytest
 from emu_support import AUDIO, make_client
 from google.genai import types
 
-from harness.emulator import EmulatorConfig, start_background
-from harness.emulator.latency import LatencyProfile, resolve, schedule, whole
-from harness.emulator.transcribe import LISTEN_FORMAT
+from harness_gemini.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator.latency import LatencyProfile, resolve, schedule, whole
+from harness_gemini.emulator.transcribe import LISTEN_FORMAT
 
 TEXT = " ".join(f"word{i}" for i in range(200))  # the echo is about 300 tokens
 
@@ -99,7 +99,7 @@ def test_clips_are_recognised_in_parallel_workers() -> None:
     timed: the 2-core machine is shared, so wall-clock speed-ups are not reliable here."""
     import concurrent.futures
 
-    from harness.emulator.lab import default_workers
+    from harness_gemini.emulator.lab import default_workers
 
     assert default_workers() >= 1
     clips = [("vosk_test.wav", "audio/wav"), ("jfk.mp3", "audio/mp3")]

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from emu_support import AUDIO, post
 
-from harness.emulator import RunningEmulator
-from harness.emulator.intent import ABOUT, DESCRIBE, SUMMARISE, TRANSCRIBE, classify, time_window
+from harness_gemini.emulator import RunningEmulator
+from harness_gemini.emulator.intent import ABOUT, DESCRIBE, SUMMARISE, TRANSCRIBE, classify, time_window
 
 TRANSCRIBE_PROMPTS = [
     "Generate a transcript of the speech.",

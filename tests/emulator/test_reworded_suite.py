@@ -47,7 +47,7 @@ def test_reworded_prompt_gives_the_same_wer(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    trials = json.loads((tmp_path / "out" / "results.json").read_text())["trials"]
+    trials = json.loads((tmp_path / "out" / "reworded" / "results.json").read_text())["trials"]
     wer: dict[str, dict[str, float]] = defaultdict(dict)
     for trial in trials:
         assert not trial["output"]["text"].startswith("Echo:")

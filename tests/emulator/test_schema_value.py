@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from harness.emulator.schema_value import value_for
+from harness_gemini.emulator.schema_value import value_for
 
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "string", "minLength": 12, "maxLength": 20},
@@ -48,8 +48,8 @@ def test_gemini_subset_snake_case_and_uppercase() -> None:
 
 
 def _known() -> Any:
-    from harness.emulator.audio_facts import AudioFacts
-    from harness.emulator.knowledge import Known, Word
+    from harness_gemini.emulator.audio_facts import AudioFacts
+    from harness_gemini.emulator.knowledge import Known, Word
 
     words = [("ask", 0.5, 0.8), ("not", 0.8, 1.1), ("what", 2.0, 2.2), ("your", 2.2, 2.4), ("country", 2.4, 2.9)]
     facts = AudioFacts(
@@ -84,7 +84,7 @@ SPOKEN = {
 
 
 def test_schema_filled_from_the_audio() -> None:
-    from harness.emulator.schema_value import Source
+    from harness_gemini.emulator.schema_value import Source
 
     value = value_for(SPOKEN, Source([_known()], "request-1"))
     jsonschema.validate(value, SPOKEN)
@@ -102,8 +102,8 @@ def test_schema_filled_from_the_audio() -> None:
 
 
 def test_prompt_text_fills_a_schema_without_audio() -> None:
-    from harness.emulator.knowledge import Known
-    from harness.emulator.schema_value import Source
+    from harness_gemini.emulator.knowledge import Known
+    from harness_gemini.emulator.schema_value import Source
 
     schema = {
         "type": "array",

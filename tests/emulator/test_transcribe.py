@@ -10,7 +10,7 @@ from emu_support import AUDIO
 from google import genai
 from google.genai import types
 
-from harness.emulator.intent import TRANSCRIBE, classify, time_range
+from harness_gemini.emulator.intent import TRANSCRIBE, classify, time_range
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 CLIPS = {
