@@ -9,6 +9,8 @@ from __future__ import annotations
 from harness import __version__
 from harness.api.hookspecs import HOOKS, Register, hookimpl
 from harness.api.provider import (
+    BatchJob,
+    CallEstimate,
     FileMemory,
     LocalEndpoint,
     MediaRef,
@@ -18,6 +20,7 @@ from harness.api.provider import (
     ProviderError,
     ProviderRequest,
     ProviderSettings,
+    Quota,
 )
 from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
@@ -59,6 +62,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "BaselineComparison",
+    "BatchJob",
+    "CallEstimate",
     "CaseDelta",
     "CaseVerdict",
     "CheckContext",
@@ -81,6 +86,7 @@ __all__ = [
     "ProviderError",
     "ProviderRequest",
     "ProviderSettings",
+    "Quota",
     "RatioOfSums",
     "Reason",
     "Register",

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UserError
-from harness.log.records import Output
+from harness.log.records import Output, Usage
 
 
 class MediaRef(BaseModel):
@@ -27,6 +27,9 @@ class MediaRef(BaseModel):
     mime_type: str | None = None
     size_bytes: int | None = None
     sha256: str | None = None
+    #: How many calls of this run send this item (cases x prompts x models x configs x repeats, chats once per
+    #: turn), so the provider can upload media used many times once instead of inlining it every time.
+    uses: int = 1
 
 
 class Part(BaseModel):
@@ -101,6 +104,46 @@ class ProviderSettings(BaseModel):
     #: Provider options from the suite's ``provider_options`` (validated by the provider).
     options: dict[str, Any] = Field(default_factory=dict)
     files: Any = None  # a FileMemory, or None
+    #: How media travel: "inline" (bytes in every request while it fits), "upload" (always the provider's file
+    #: API) or "auto" (upload what a run sends more than the provider's documented number of times).
+    media_transport: Literal["auto", "inline", "upload"] = "auto"
+
+
+@dataclass(frozen=True)
+class CallEstimate:
+    """What one call will probably use, before it is made: for rate limits and spend limits."""
+
+    input_tokens: int
+    #: The most output tokens the call may produce (its max_output_tokens, or the provider's default).
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A per-model request and token budget per minute (a provider's documented default, or the suite's)."""
+
+    rpm: int | None = None
+    tpm: int | None = None
+
+
+class BatchJob(BaseModel):
+    """A batch job as the provider describes it; ``handle`` is all it needs to poll, fetch or cancel it again,
+    in a later process too (the core stores it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    #: The provider's own word for the state, e.g. "JOB_STATE_RUNNING".
+    state: str
+    done: bool = False
+    #: True when the job finished and its answers can be fetched (some lines may still have failed).
+    succeeded: bool = False
+    #: Why the job failed, was cancelled or expired.
+    error: str | None = None
+    #: Requests in the job, and how many have finished (when the provider reports it).
+    requests: int = 0
+    finished: int | None = None
+    handle: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,9 +199,52 @@ class Provider(abc.ABC):
         """
         raise UserError(f"provider '{cls.name}' has no local emulator", hint="drop --emulator and give --base-url")
 
+    #: True when the provider implements the batch methods below (``harness run --batch``).
+    supports_batch: ClassVar[bool] = False
+
+    @classmethod
+    def estimate(cls, request: ProviderRequest) -> CallEstimate:
+        """What a call will probably use (never calls the network). The default counts four characters of text
+        per token and the config's ``max_output_tokens`` (else 1024) as the output."""
+        chars = len(request.system_instruction or "")
+        chars += sum(len(part.text or "") for message in request.contents for part in message.parts)
+        limit = request.config.get("max_output_tokens")
+        return CallEstimate(chars // 4 + 1, int(limit) if isinstance(limit, int) and limit > 0 else 1024)
+
+    @classmethod
+    def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        """The price of one call with this usage (at the batch rate when ``batch``); None when unknown."""
+        return None
+
+    @classmethod
+    def quota(cls, model: str, tier: str) -> Quota | None:
+        """The documented per-minute limits of ``model`` in the provider's quota ``tier`` (None: unknown)."""
+        return None
+
+    @classmethod
+    def quota_tiers(cls) -> list[str]:
+        """The tier names ``quota`` knows (for messages)."""
+        return []
+
     @abc.abstractmethod
     async def generate(self, request: ProviderRequest) -> Output:
         """Make one call. Raise ProviderError on failure (retryable when a retry may help)."""
+
+    async def batch_submit(self, requests: list[tuple[str, ProviderRequest]], display_name: str) -> BatchJob:
+        """Submit ``(key, request)`` pairs as one batch job (only when ``supports_batch``)."""
+        raise ProviderError(f"provider '{self.name}' has no batch mode")
+
+    async def batch_status(self, job: BatchJob) -> BatchJob:
+        """The job's current state."""
+        raise ProviderError(f"provider '{self.name}' has no batch mode")
+
+    async def batch_results(self, job: BatchJob) -> dict[str, Output | ProviderError]:
+        """The answers of a finished job by key; a failed line is its ProviderError."""
+        raise ProviderError(f"provider '{self.name}' has no batch mode")
+
+    async def batch_cancel(self, job: BatchJob) -> BatchJob:
+        """Ask the provider to cancel the job; returns its state afterwards."""
+        raise ProviderError(f"provider '{self.name}' has no batch mode")
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release clients and connections at the end of a run."""

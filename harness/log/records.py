@@ -106,13 +106,16 @@ class Output(Record):
     retries: list[Attempt] = Field(default_factory=list)
     #: True when the answer came from the harness cache, not the API.
     cached: bool = False
+    #: True when the answer came through the provider's batch mode (priced at the batch rate).
+    batch: bool = False
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
 class TrialError(Record):
     """Why a trial did not produce an answer."""
 
-    kind: Literal["provider", "timeout", "internal", "interrupted"]
+    #: ``not_run``: the call was never started (a spend or error limit stopped the run first); a resume runs it.
+    kind: Literal["provider", "timeout", "internal", "interrupted", "not_run"]
     message: str
     code: int | None = None
     status: str | None = None

@@ -61,8 +61,15 @@ class RunInfo(_Model):
     duration_s: float | None = None
     harness_version: str
     git_revision: str | None = None
-    #: "complete", or "interrupted" when stopped by Ctrl-C (finished trials are kept).
-    status: Literal["running", "complete", "interrupted"] = "complete"
+    #: "complete"; "interrupted" when stopped by Ctrl-C; "stopped" when a limit stopped it (a spend limit,
+    #: --max-errors, a store that cannot be written): finished trials are kept, and ``harness resume`` finishes it.
+    status: Literal["running", "complete", "interrupted", "stopped"] = "complete"
+    #: Why the run stopped before its end, when it did.
+    stop_reason: str | None = None
+    #: "online" (one call per request) or "batch" (the provider's batch mode, docs/engine.md).
+    mode: Literal["online", "batch"] = "online"
+    #: Times the run was resumed after an interruption (``harness resume``).
+    resumed: int = 0
     provider: str = ""
     models: list[str] = Field(default_factory=list)
     configs: dict[str, dict[str, Any]] = Field(default_factory=dict)

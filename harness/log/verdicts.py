@@ -204,9 +204,12 @@ def too_many_errors(verdict: RunVerdict, max_errors: str) -> bool:
 
 
 def exit_code(results: RunResults, fail_on: str = "any", max_errors: str = "0") -> int:
-    """The documented exit code of a run (docs/ci.md): 0, 1, 3 or 130."""
+    """The documented exit code of a run (docs/ci.md): 0, 1, 3 (incomplete: too many errors, or stopped by a
+    limit before its end) or 130."""
     if results.run.status == "interrupted":
         return EXIT_INTERRUPTED
+    if results.run.status == "stopped":
+        return EXIT_INCOMPLETE
     if fail_on == "none":
         return EXIT_OK
     if too_many_errors(results.verdict, max_errors):

@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from harness.api.provider import ProviderError
 from harness.log.records import Attempt
@@ -41,20 +41,34 @@ class RetriesExhausted(Exception):
         self.attempts = attempts
 
 
+class Gate(Protocol):
+    """What every attempt passes through (the run's quotas and call slots, harness.run.limits)."""
+
+    async def acquire(self) -> None: ...
+
+    def release(self, throttled: bool = False) -> None: ...
+
+
 async def call_with_retry(
     call: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    gate: Gate | None = None,
 ) -> tuple[T, list[Attempt]]:
-    """Run ``call`` until it succeeds, a non-retryable error occurs, or retries run out.
+    """Run ``call`` until it succeeds, a non-retryable error occurs, or retries run out. Each attempt holds a
+    slot of ``gate`` while it runs (never while it waits to retry); a 429 tells the gate it was throttled.
 
     Returns the result and the failed attempts before it; raises RetriesExhausted otherwise.
     """
     attempts: list[Attempt] = []
     for attempt in range(policy.max_retries + 1):
+        if gate is not None:
+            await gate.acquire()
         try:
-            return await call(), attempts
+            result = await call()
         except ProviderError as error:
+            if gate is not None:
+                gate.release(throttled=error.code == 429)
             if not error.retryable or attempt == policy.max_retries:
                 raise RetriesExhausted(error, attempts) from error
             delay = policy.delay(attempt, error)
@@ -62,4 +76,12 @@ async def call_with_retry(
                 raise RetriesExhausted(error, attempts) from error
             attempts.append(Attempt(error=error.message, code=error.code, delay_s=round(delay, 3)))
             await sleep(delay)
+        except BaseException:
+            if gate is not None:
+                gate.release()
+            raise
+        else:
+            if gate is not None:
+                gate.release()
+            return result, attempts
     raise AssertionError("unreachable")

@@ -11,10 +11,11 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness import __version__
 from harness.api.host import PluginHost
-from harness.api.provider import Provider, ProviderSettings
+from harness.api.provider import MediaRef, Provider, ProviderSettings
 from harness.api.reporting import ReportContext
 from harness.api.scoring import Scorer
 from harness.errors import UserError
@@ -65,6 +66,12 @@ class SessionOptions:
     #: it the exit code is 3 (incomplete).
     max_errors: str = "0"
     argv: list[str] = field(default_factory=list)
+    #: Resume this stored run: call only what it has not finished (``harness resume``).
+    resume: str | None = None
+    #: What started the run, as the command line can replay it (stored, so ``harness resume`` can rebuild it).
+    request: dict[str, Any] | None = None
+    #: How media travel ("auto", "inline", "upload"); None: the suite's ``defaults.media_transport``.
+    media_transport: str | None = None
 
 
 @dataclass
@@ -202,43 +209,77 @@ def execute(
             hint="check --filter (globs over case, prompt and model; tag:NAME)",
         )
     store = Store(options.store_path)
+    try:
+        return _execute(path, options, loaded, trials, store, on_start, on_trial)
+    finally:
+        store.close()
+
+
+def _execute(
+    path: Path,
+    options: SessionOptions,
+    loaded: LoadedSuite,
+    trials: list[PlannedTrial],
+    store: Store,
+    on_start: Callable[[RunInfo, list[PlannedTrial]], None] | None,
+    on_trial: Callable[[TrialRecord], None] | None,
+) -> Outcome:
+    host = options.load.host
+    resumed = _resumed(options.resume, loaded, store) if options.resume is not None else None
     baseline = baseline_for(options.baseline, path, store, host) if options.baseline is not None else None
     endpoint, base_url, api_key = _endpoint(loaded.provider_cls, options)
+    count_media_uses(trials)
+    transport = options.media_transport or loaded.suite.defaults.media_transport
     provider = loaded.provider_cls(
         ProviderSettings(
             base_url=base_url,
             api_key=api_key,
             options=loaded.suite.provider_options,
             files=store,
+            media_transport=transport,
         )
     )
-    run_options = dataclasses.replace(options.run, endpoint=endpoint)
-    run_id = new_run_id()
-    out_dir = options.out_dir or options.reports_root / run_id
-    info = RunInfo(
-        id=run_id,
-        suite=loaded.suite.name,
-        suite_file=str(path),
-        suite_sha256=loaded.sha256,
-        description=loaded.suite.description,
-        started_at=now_iso(),
-        harness_version=__version__,
-        git_revision=git_revision(loaded.dir),
-        status="running",
-        provider=loaded.provider_cls.name,
-        models=loaded.models,
-        configs={cid: {**loaded.base_config, **cfg} for cid, cfg in loaded.configs},
-        prompts=sorted({t.prompt_id for t in trials}),
-        repeat=loaded.suite.repeat,
-        argv=options.argv,
-        emulator=options.local is not None,
-        spec=run_spec(loaded, options, host),
-    )
+    run_options = _run_options(options, loaded, endpoint)
+    if run_options.batch and not loaded.provider_cls.supports_batch:
+        raise UserError(f"provider '{loaded.provider_cls.name}' has no batch mode", hint="drop --batch")
+    if resumed is not None:
+        info, stored_dir = resumed
+        out_dir = options.out_dir or Path(stored_dir or options.reports_root / info.id)
+        info.status, info.finished_at, info.stop_reason = "running", None, None
+        info.resumed += 1
+        info.mode = "batch" if run_options.batch else "online"
+        done = {t.id: t for t in store.trials(info.id)}
+    else:
+        run_id = new_run_id()
+        out_dir = options.out_dir or options.reports_root / run_id
+        info = RunInfo(
+            id=run_id,
+            suite=loaded.suite.name,
+            suite_file=str(path),
+            suite_sha256=loaded.sha256,
+            description=loaded.suite.description,
+            started_at=now_iso(),
+            harness_version=__version__,
+            git_revision=git_revision(loaded.dir),
+            status="running",
+            provider=loaded.provider_cls.name,
+            models=loaded.models,
+            configs={cid: {**loaded.base_config, **cfg} for cid, cfg in loaded.configs},
+            prompts=sorted({t.prompt_id for t in trials}),
+            repeat=loaded.suite.repeat,
+            argv=options.argv,
+            emulator=options.local is not None,
+            spec=run_spec(loaded, options, host),
+            mode="batch" if run_options.batch else "online",
+        )
+        done = {}
     store.start_run(info, out_dir)
+    if options.request is not None:
+        store.save_request(info.id, str(path.resolve()), options.request)
     host.pm.hook.run_started(run=info, trials=[t.plan() for t in trials])
     if on_start is not None:
         on_start(info, trials)
-    runner = Runner(loaded, trials, provider, store, host, info, run_options, on_trial=on_trial)
+    runner = Runner(loaded, trials, provider, store, host, info, run_options, on_trial=on_trial, done=done)
 
     async def main() -> list[TrialRecord]:
         try:
@@ -251,17 +292,68 @@ def execute(
     except KeyboardInterrupt:
         runner.interrupted = True
         records = [runner.records[i] for i in sorted(runner.records)]
-    info.status = "interrupted" if runner.interrupted else "complete"
+    if runner.interrupted:
+        info.status = "interrupted"
+    elif runner.stopped is not None:
+        info.status, info.stop_reason = "stopped", runner.stopped
+    else:
+        info.status = "complete"
     info.finished_at = now_iso()
-    info.duration_s = round(runner.elapsed, 3)
-    store.finish_run(info)
+    info.duration_s = round((info.duration_s or 0.0) + runner.elapsed, 3) if resumed else round(runner.elapsed, 3)
+    if runner.writer.failed is None:
+        store.finish_run(info)
     results = assemble(info, records, scorer_lookup(host))
     if baseline is not None:
         results.baseline = compare_with(results, baseline)
     written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
     host.pm.hook.run_finished(results=results)
-    store.close()
     return Outcome(results, out_dir, exit_code(results, options.fail_on, options.max_errors), written)
+
+
+def _resumed(run_id: str, loaded: LoadedSuite, store: Store) -> tuple[RunInfo, str | None]:
+    found = store.run_info(run_id)
+    if found is None:
+        raise UserError(f"no run '{run_id}' in the store {store.path}", hint="`harness runs` lists the stored runs")
+    info, out_dir = found
+    if info.status == "complete":
+        raise UserError(f"run {run_id} is complete: there is nothing to resume", hint="start a new run instead")
+    if info.suite_sha256 != loaded.sha256:
+        raise UserError(
+            f"the suite {info.suite_file} changed since run {run_id} started, so its finished trials would not match",
+            hint="resume with the suite as it was, or start a new run (unchanged calls are answered from the cache)",
+        )
+    return info, out_dir
+
+
+def _run_options(options: SessionOptions, loaded: LoadedSuite, endpoint: str) -> RunOptions:
+    """The run's options: the command line's, then the suite's ``limits:`` and ``budget:`` where it gave none."""
+    given = options.run
+    limits = loaded.suite.limits
+    budget = loaded.suite.budget
+    return dataclasses.replace(
+        given,
+        endpoint=endpoint,
+        max_cost_usd=given.max_cost_usd if given.max_cost_usd is not None else budget.max_cost_usd if budget else None,
+        rpm=given.rpm if given.rpm is not None else limits.rpm,
+        tpm=given.tpm if given.tpm is not None else limits.tpm,
+        quota_tier=given.quota_tier or limits.tier,
+    )
+
+
+def count_media_uses(trials: list[PlannedTrial]) -> None:
+    """How many calls of the run send each media item (a chat sends its media with every later turn)."""
+    counts: dict[str, int] = {}
+    refs: dict[str, list[MediaRef]] = {}
+    for trial in trials:
+        turns = len(trial.turns)
+        for index, turn in enumerate(trial.turns):
+            for ref in turn.media:
+                key = ref.sha256 or ref.uri or str(ref.path)
+                counts[key] = counts.get(key, 0) + turns - index
+                refs.setdefault(key, []).append(ref)
+    for key, items in refs.items():
+        for ref in items:
+            ref.uses = counts[key]
 
 
 def _endpoint(provider: type[Provider], options: SessionOptions) -> tuple[str, str | None, str | None]:

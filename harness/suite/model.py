@@ -110,6 +110,8 @@ class Defaults(Strict):
     timeout_s: float = Field(default=300.0, gt=0)
     #: Where media go relative to the prompt text in the user turn.
     media_position: Literal["before", "after"] = "before"
+    #: How media travel: "auto" uploads what the run sends many times, "inline" or "upload" force one way.
+    media_transport: Literal["auto", "inline", "upload"] = "auto"
 
 
 class Matrix(Strict):
@@ -126,6 +128,31 @@ class Matrix(Strict):
             if not values:
                 raise ValueError(f"'{key}' needs at least one value")
         return value
+
+
+class Limits(Strict):
+    """Client-side quotas (docs/engine.md): requests and input tokens per minute, per model."""
+
+    #: Requests per minute: one number for every model, or {model: n}.
+    rpm: int | dict[str, int] | None = None
+    #: Input tokens per minute (estimated before each call): one number, or {model: n}.
+    tpm: int | dict[str, int] | None = None
+    #: Start from the provider's documented limits of this quota tier (e.g. "tier1"); rpm/tpm win.
+    tier: str | None = None
+
+    @field_validator("rpm", "tpm")
+    @classmethod
+    def _positive(cls, value: int | dict[str, int] | None) -> int | dict[str, int] | None:
+        values = value.values() if isinstance(value, dict) else [] if value is None else [value]
+        if any(v < 1 for v in values):
+            raise ValueError("limits must be at least 1 per minute")
+        return value
+
+
+class Budget(Strict):
+    """What a run may spend: new calls stop when spent plus in-flight estimates would pass the cap."""
+
+    max_cost_usd: float = Field(gt=0)
 
 
 class Suite(Strict):
@@ -146,5 +173,7 @@ class Suite(Strict):
     #: Lets a sampled (temperature > 0) suite gate CI on a rate instead of on every single sample.
     min_pass_rate: float | None = Field(default=None, ge=0, le=1)
     scorers: list[ScorerEntry] = Field(default_factory=list)
+    limits: Limits = Field(default_factory=Limits)
+    budget: Budget | None = None
     #: Cases inline, or a string naming a CSV / JSONL / YAML file of cases.
     cases: list[Case | str] = Field(min_length=1)

@@ -1,0 +1,154 @@
+"""Client-side quotas shared by every worker of a run: requests and input tokens per minute per model (a sliding
+minute, as Google counts them), and a concurrency limit that backs off on 429 and recovers (AIMD).
+
+- ``acquire(model, tokens)`` waits until the model's minute has room for one more request of ``tokens`` estimated
+  input tokens *and* a call slot is free; ``release`` gives the slot back and says how the call went.
+- A 429 shrinks the number of call slots by a quarter (at most once per cool-down, so a burst of 429s counts once);
+  every success grows it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random
+  429s at a steady share therefore cost a little concurrency, while a real quota wall keeps it low.
+- Requests are also spaced by ``60 / rpm`` seconds, so a minute's quota is spread over the minute instead of
+  spent in one burst that the server would answer with 429 the moment its window turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.api.provider import Quota
+
+WINDOW_S = 60.0
+#: Slots are released a little after a minute has passed since the send: the server counts arrival, not send.
+WINDOW_MARGIN_S = 0.25
+DECREASE = 0.75
+COOLDOWN_S = 1.0
+
+
+@dataclass
+class _Minute:
+    """One model's sliding minute: send times and estimated input tokens."""
+
+    quota: Quota
+    sent: deque[float] = field(default_factory=deque)
+    tokens: deque[tuple[float, int]] = field(default_factory=deque)
+    used_tokens: int = 0
+    next_send: float = 0.0
+
+    def wait_s(self, tokens: int, now: float) -> float:
+        """Seconds until a request of ``tokens`` fits (0: now)."""
+        horizon = now - WINDOW_S - WINDOW_MARGIN_S
+        while self.sent and self.sent[0] <= horizon:
+            self.sent.popleft()
+        while self.tokens and self.tokens[0][0] <= horizon:
+            self.used_tokens -= self.tokens.popleft()[1]
+        wait = max(0.0, self.next_send - now)
+        rpm, tpm = self.quota.rpm, self.quota.tpm
+        if rpm is not None and len(self.sent) >= rpm:
+            wait = max(wait, self.sent[len(self.sent) - rpm] - horizon)
+        if tpm is not None and self.used_tokens + tokens > tpm and self.tokens:
+            # A request larger than the whole quota goes alone once the minute is empty.
+            need = self.used_tokens + min(tokens, tpm) - tpm
+            freed = 0
+            for stamp, count in self.tokens:
+                freed += count
+                if freed >= need:
+                    wait = max(wait, stamp - horizon)
+                    break
+        return wait
+
+    def take(self, tokens: int, now: float) -> None:
+        self.sent.append(now)
+        self.tokens.append((now, tokens))
+        self.used_tokens += tokens
+        if self.quota.rpm:
+            self.next_send = max(self.next_send, now) + WINDOW_S / self.quota.rpm
+
+
+class Limiter:
+    """Quotas per model and an adaptive number of call slots (see the module docstring)."""
+
+    def __init__(
+        self,
+        concurrency: int,
+        quotas: Callable[[str], Quota | None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_slots = max(1, concurrency)
+        self.limit = float(self.max_slots)
+        self.in_flight = 0
+        self._quotas = quotas or (lambda _model: None)
+        self._minutes: dict[str, _Minute | None] = {}
+        self._clock = clock
+        self._last_decrease = -COOLDOWN_S
+        self._successes = 0
+        self._slot_freed = asyncio.Event()
+        #: How many 429s the run met, and the lowest the slot limit went (for the run's record and tests).
+        self.throttled = 0
+        self.lowest = self.limit
+
+    def _minute(self, model: str) -> _Minute | None:
+        if model not in self._minutes:
+            quota = self._quotas(model)
+            has_limit = quota is not None and (quota.rpm is not None or quota.tpm is not None)
+            self._minutes[model] = _Minute(quota) if has_limit and quota is not None else None
+        return self._minutes[model]
+
+    async def acquire(self, model: str, tokens: int) -> None:
+        minute = self._minute(model)
+        while True:
+            now = self._clock()
+            wait = minute.wait_s(tokens, now) if minute is not None else 0.0
+            if wait <= 0 and self.in_flight < int(self.limit):
+                if minute is not None:
+                    minute.take(tokens, now)
+                self.in_flight += 1
+                return
+            if wait > 0:
+                await asyncio.sleep(wait)
+            else:
+                self._slot_freed.clear()
+                await self._slot_freed.wait()
+
+    def release(self, throttled: bool = False) -> None:
+        self.in_flight -= 1
+        if throttled:
+            self.throttled += 1
+            now = self._clock()
+            if now - self._last_decrease >= COOLDOWN_S:
+                self._last_decrease = now
+                self.limit = max(1.0, self.limit * DECREASE)
+                self.lowest = min(self.lowest, self.limit)
+                self._successes = 0
+        elif self.limit < self.max_slots:
+            self._successes += 1
+            if self._successes >= max(1.0, self.limit / 4):
+                self._successes = 0
+                self.limit = min(float(self.max_slots), self.limit + 1)
+        self._slot_freed.set()
+
+
+def quota_lookup(
+    rpm: int | dict[str, int] | None,
+    tpm: int | dict[str, int] | None,
+    documented: Callable[[str], Quota | None],
+) -> Callable[[str], Quota | None]:
+    """Per-model quotas: the given numbers (one for all, or per model name) over the documented defaults."""
+
+    def pick(value: int | dict[str, int] | None, model: str) -> int | None:
+        if isinstance(value, dict):
+            return value.get(model)
+        return value
+
+    def lookup(model: str) -> Quota | None:
+        base = documented(model) or Quota()
+        given_rpm, given_tpm = pick(rpm, model), pick(tpm, model)
+        quota = Quota(
+            rpm=given_rpm if given_rpm is not None else base.rpm,
+            tpm=given_tpm if given_tpm is not None else base.tpm,
+        )
+        return quota if quota.rpm is not None or quota.tpm is not None else None
+
+    return lookup

@@ -1,0 +1,68 @@
+"""The online executor: one provider call per job, retried, through the run's quotas and call slots."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from harness.api.provider import Provider
+from harness.errors import UserError
+from harness.log.records import Output, TrialError
+from harness.run.calls import CallJob
+from harness.run.limits import Limiter
+from harness.run.retry import RetriesExhausted, RetryPolicy, call_with_retry
+
+
+class _JobGate:
+    """One job's way through the limiter: its model and its estimated input tokens."""
+
+    def __init__(self, limiter: Limiter, job: CallJob) -> None:
+        self.limiter = limiter
+        self.model = job.request.model
+        self.tokens = job.estimate.input_tokens
+
+    async def acquire(self) -> None:
+        await self.limiter.acquire(self.model, self.tokens)
+
+    def release(self, throttled: bool = False) -> None:
+        self.limiter.release(throttled)
+
+
+def failure(exc: RetriesExhausted) -> TrialError:
+    err = exc.error
+    return TrialError(
+        kind="provider",
+        message=err.message,
+        code=err.code,
+        status=err.status,
+        attempts=len(exc.attempts) + 1,
+        retries=exc.attempts,
+    )
+
+
+class OnlineExecutor:
+    def __init__(self, provider: Provider, limiter: Limiter, retry: RetryPolicy) -> None:
+        self.provider = provider
+        self.limiter = limiter
+        self.retry = retry
+
+    async def run(self, jobs: Sequence[CallJob]) -> dict[str, Output | TrialError]:
+        if len(jobs) == 1:
+            return {jobs[0].digest: await self.one(jobs[0])}
+        answers = await asyncio.gather(*(self.one(job) for job in jobs))
+        return {job.digest: answer for job, answer in zip(jobs, answers, strict=True)}
+
+    async def one(self, job: CallJob) -> Output | TrialError:
+        try:
+            output, attempts = await call_with_retry(
+                lambda: self.provider.generate(job.request), self.retry, gate=_JobGate(self.limiter, job)
+            )
+        except RetriesExhausted as exc:
+            return failure(exc)
+        except (UserError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a provider bug: this call errors, the run goes on
+            return TrialError(kind="internal", message=f"{type(exc).__name__}: {exc}")
+        if attempts:
+            output = output.model_copy(update={"retries": [*attempts, *output.retries]})
+        return output
