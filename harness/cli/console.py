@@ -93,6 +93,32 @@ class RunProgress:
         self.progress.stop()
 
 
+class BatchProgress:
+    """One line per batch-job state change (and at most every 30 s while it runs): its name, state, progress."""
+
+    def __init__(self, console: Console, enabled: bool = True) -> None:
+        self.console = console
+        self.enabled = enabled
+        self.started: dict[str, float] = {}
+        self.last: dict[str, tuple[str, int | None, float]] = {}
+
+    def __call__(self, job: Any) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        first = self.started.setdefault(job.name, now)
+        state, finished, at = self.last.get(job.name, ("", None, 0.0))
+        if (job.state, job.finished) == (state, finished) and now - at < 30 and not job.done:
+            return
+        self.last[job.name] = (job.state, job.finished, now)
+        done = f", {job.finished}/{job.requests} answered" if job.finished is not None else f", {job.requests} requests"
+        self.console.print(
+            f"batch {_CONTROL.sub('?', job.name)}: {_CONTROL.sub('?', job.state)}{done}, {now - first:.0f} s",
+            markup=False,
+            highlight=False,
+        )
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
 
@@ -190,8 +216,15 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
         cached = sum(1 for t in results.trials if t.output and t.output.cached)
         if cached:
             out.print(f"{cached} of {len(results.trials)} answers came from the cache (--no-cache to call again)")
-    if results.run.status == "interrupted":
-        err.print(f"interrupted: kept {len(results.trials)} finished trials")
+    run = results.run
+    if run.status in ("interrupted", "stopped"):
+        kept = sum(1 for t in results.trials if not (t.error and t.error.kind == "not_run"))
+        head = "interrupted" if run.status == "interrupted" else f"stopped: {run.stop_reason}"
+        err.print(
+            f"{head}\nkept {kept} finished trials; finish the run with: harness resume {run.id}",
+            markup=False,
+            highlight=False,
+        )
     for written in outcome.written:
         out.print(f"wrote {written}", markup=False, highlight=False)
 

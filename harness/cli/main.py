@@ -25,6 +25,9 @@ class LazyGroup(click.Group):
         "schema": ("harness.cli.inspect", "schema"),
         "report": ("harness.cli.inspect", "report"),
         "runs": ("harness.cli.inspect", "runs"),
+        "resume": ("harness.cli.resume", "resume"),
+        "cancel": ("harness.cli.resume", "cancel"),
+        "rescore": ("harness.cli.rescore", "rescore"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

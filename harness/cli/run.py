@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from harness.cli.console import RunProgress, err, out, print_outcome
+from harness.cli.console import BatchProgress, RunProgress, err, out, print_outcome
 from harness.cli.options import load_host, load_options, parse_formats, suite_options
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
@@ -90,6 +91,33 @@ from harness.run.session import (
 )
 @click.option("--no-cache", is_flag=True, help="Call the model even when the same request was answered before.")
 @click.option(
+    "--batch",
+    is_flag=True,
+    help="Send the calls through the provider's batch mode (half the price, hours not seconds; see docs/engine.md).",
+)
+@click.option(
+    "--resume",
+    "resume_latest",
+    is_flag=True,
+    help="Finish the latest interrupted run of each suite instead of starting a new one (see `harness resume`).",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="USD",
+    help="Start no call once spent plus in-flight estimated cost would pass this (overrides the suite's budget:).",
+)
+@click.option("--rpm", type=click.IntRange(min=1), help="Requests per minute per model (overrides limits:).")
+@click.option(
+    "--tpm", type=click.IntRange(min=1), help="Estimated input tokens per minute per model (overrides limits:)."
+)
+@click.option("--quota-tier", metavar="TIER", help="Use the provider's documented per-model limits of this tier.")
+@click.option(
+    "--media-transport",
+    type=click.Choice(["auto", "inline", "upload"]),
+    help="How media travel: auto uploads media the run sends many times; inline or upload force one way.",
+)
+@click.option(
     "--emulator",
     is_flag=True,
     help="Start a local Gemini emulator for this run and send every call to it (no key needed).",
@@ -131,6 +159,13 @@ def run(
     base_url: str | None,
     store_path: Path | None,
     quiet: bool,
+    batch: bool,
+    resume_latest: bool,
+    max_cost: float | None,
+    rpm: int | None,
+    tpm: int | None,
+    quota_tier: str | None,
+    media_transport: str | None,
 ) -> None:
     """Run suites and write reports into DIR/<suite>/ (plus DIR/summary.md and, with --format baseline, a
     compact DIR/baseline.json covering every suite).
@@ -147,44 +182,121 @@ def run(
           --fail-on regressions
       harness run suites/chat.suite.yaml --filter 'tag:smoke' --set defaults.config.temperature=0
     """
+    params = click.get_current_context().params
     if fail_on == "regressions" and baseline is None:
         raise click.UsageError("--fail-on regressions needs --baseline")
-    host = load_host(plugins_dir)
+    sys.exit(run_suites(list(suites), params, resume_latest=resume_latest))
+
+
+#: Options given as paths (stored as text with a run, so ``harness resume`` can replay it).
+PATH_PARAMS = ("plugins_dir", "out_dir", "emulator_responses", "store_path")
+
+
+def storable(params: dict[str, Any]) -> dict[str, Any]:
+    """The run command's options as JSON (what ``harness resume`` replays)."""
+    out = {k: v for k, v in params.items() if k not in ("suites", "resume_latest", "_given")}
+    out["_given"] = sorted(k for k in out if _given(k, params))
+    for key in PATH_PARAMS:
+        if out.get(key) is not None:
+            out[key] = str(Path(out[key]).resolve())
+    for key in ("models", "overrides", "filters"):
+        out[key] = list(out.get(key) or ())
+    return out
+
+
+def replayed(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored options back as the run command's parameters."""
+    params = dict(stored)
+    for key in PATH_PARAMS:
+        if params.get(key) is not None:
+            params[key] = Path(params[key])
+    for key in ("models", "overrides", "filters"):
+        params[key] = tuple(params.get(key) or ())
+    return params
+
+
+def run_suites(
+    suites: list[Path],
+    params: dict[str, Any],
+    resume_latest: bool = False,
+    resume: dict[Path, str] | None = None,
+    answers_from: str | None = None,
+) -> int:
+    """Run (or resume, or re-score) each suite with the run command's ``params``; the worst exit code."""
+    p = params
+    host = load_host(p["plugins_dir"])
     worst = 0
-    root = out_dir or Path("reports") / new_run_id()
+    root = p["out_dir"] or Path("reports") / new_run_id()
+    store_path = p["store_path"] or default_store_path()
     finished: list[RunResults] = []
     with contextlib.ExitStack() as stack:
-        local = stack.enter_context(LocalEndpoints(emulator_responses)) if emulator else None
+        local = stack.enter_context(LocalEndpoints(p["emulator_responses"])) if p["emulator"] else None
         for path in suites:
+            resume_id = (resume or {}).get(path)
+            if resume_id is None and resume_latest:
+                resume_id = _latest_unfinished(store_path, path)
             options = SessionOptions(
-                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
-                run=RunOptions(
-                    concurrency=concurrency,
-                    timeout_s=timeout,
-                    use_cache=not no_cache,
-                    retry=RetryPolicy(max_retries=retries, base_delay_s=retry_base_delay),
-                    allow_python=allow_python,
+                load=load_options(
+                    host, p["models"], p["overrides"], p["repeat"], p["allow_outside_files"], p["allow_python"]
                 ),
-                filters=list(filters),
-                # One layout whatever the number of suites: DIR/<suite>/.
-                out_dir=root / suite_slug(path),
-                formats=[f for f in parse_formats(formats) if f != BASELINE_FORMAT],
-                baseline=baseline,
-                store_path=store_path or default_store_path(),
-                base_url=base_url,
+                run=RunOptions(
+                    concurrency=p["concurrency"],
+                    timeout_s=p["timeout"],
+                    use_cache=not p["no_cache"],
+                    retry=RetryPolicy(max_retries=p["retries"], base_delay_s=p["retry_base_delay"]),
+                    allow_python=p["allow_python"],
+                    batch=p["batch"],
+                    max_cost_usd=p["max_cost"],
+                    stop_after_errors=p["max_errors"] if _given("max_errors", p) else None,
+                    rpm=p["rpm"],
+                    tpm=p["tpm"],
+                    quota_tier=p["quota_tier"],
+                    on_batch=BatchProgress(err, enabled=not p["quiet"]),
+                    answers_from=answers_from,
+                ),
+                filters=list(p["filters"]),
+                # One layout whatever the number of suites: DIR/<suite>/ (a resumed run keeps its own folder).
+                out_dir=None if resume_id and not p["out_dir"] else root / suite_slug(path),
+                formats=[f for f in parse_formats(p["formats"]) if f != BASELINE_FORMAT],
+                baseline=p["baseline"],
+                store_path=store_path,
+                base_url=p["base_url"],
                 local=local,
-                fail_on=fail_on,
-                max_errors=max_errors,
+                fail_on=p["fail_on"],
+                max_errors=p["max_errors"],
                 argv=sys.argv[1:],
+                resume=resume_id,
+                request={"suite": str(path), "params": storable(p)},
+                media_transport=p["media_transport"],
             )
-            outcome = _run_one(path, options, quiet)
+            outcome = _run_one(path, options, p["quiet"])
             finished.append(outcome.results)
             worst = max(worst, outcome.exit_code)
             if outcome.exit_code == EXIT_INTERRUPTED:
                 break
-    for written in write_combined(finished, root, parse_formats(formats), host):
+    for written in write_combined(finished, root, parse_formats(p["formats"]), host):
         out.print(f"wrote {written}", markup=False, highlight=False)
-    sys.exit(worst)
+    return worst
+
+
+def _given(name: str, params: dict[str, Any]) -> bool:
+    """True when the option was given (on this command line, or on the one a resumed run replays)."""
+    if params.get("_given") is not None:
+        return name in params["_given"]
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or name not in ctx.params:
+        return False
+    return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _latest_unfinished(store_path: Path, suite: Path) -> str | None:
+    from harness.log.store import Store
+
+    store = Store(store_path)
+    try:
+        return store.unfinished_run(str(suite.resolve()))
+    finally:
+        store.close()
 
 
 def _check_max_errors(value: str) -> str:

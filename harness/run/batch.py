@@ -60,13 +60,24 @@ class BatchExecutor:
             keys: dict[str, str] = stored["keys"]
             if not any(digest in wanted for digest in keys.values()):
                 continue
-            running.append((BatchJob.model_validate(stored["job"]), keys))
+            job = BatchJob.model_validate(stored["job"])
+            try:
+                job = await self.provider.batch_status(job)
+            except ProviderError as error:
+                if error.code != 404:
+                    raise
+                # The provider no longer knows the job (a local emulator that restarted): submit it again.
+                lost = job.model_copy(update={"state": "LOST", "done": True, "error": error.message})
+                self.store.save_batch_job(self.run_id, job.name, stored["round"], "LOST", True, lost.model_dump(), keys)
+                continue
+            self._record(job, keys)
+            running.append((job, keys))
             self.reattached += 1
             for digest in keys.values():
                 wanted.pop(digest, None)
         by_model: dict[str, list[tuple[str, ProviderRequest]]] = {}
-        for digest, job in wanted.items():
-            by_model.setdefault(job.request.model, []).append((digest, job.request))
+        for digest, call in wanted.items():
+            by_model.setdefault(call.request.model, []).append((digest, call.request))
         for model, requests in by_model.items():
             name = f"harness {self.run_id} round {self.round + 1} {model}"
             try:

@@ -66,6 +66,8 @@ class RunOptions:
     on_batch: Callable[[BatchJob], None] | None = None
     #: Threads that run scorers.
     scoring_threads: int = 2
+    #: Score the answers of this stored run and make no call at all (``harness rescore``).
+    answers_from: str | None = None
 
 
 class Runner:
@@ -123,6 +125,13 @@ class Runner:
         for digest, (model, output) in store.run_calls(info.id).items():
             self.calls.finished[digest] = output
             self.spend.add(model, output)
+        if options.answers_from is not None:
+            for digest, (_, output) in store.run_calls(options.answers_from).items():
+                self.calls.finished.setdefault(digest, output.model_copy(update={"cached": True, "retries": []}))
+            self.calls.stopped = (
+                f"harness rescore makes no calls, and run {options.answers_from} has no answer to this request "
+                "(the suite changed it since)"
+            )
         self.pool = ScoringPool(options.scoring_threads)
         self.scoring = Scoring(loaded, self.pool, self._judge_call, options.allow_python)
 
