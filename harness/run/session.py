@@ -18,7 +18,7 @@ from harness.api.host import PluginHost
 from harness.api.provider import MediaRef, Provider, ProviderSettings
 from harness.api.reporting import ReportContext
 from harness.api.scoring import Scorer
-from harness.errors import UserError
+from harness.errors import UserError, did_you_mean
 from harness.log.assemble import assemble
 from harness.log.baseline import compare_runs
 from harness.log.casetotals import ScorerLookup
@@ -330,6 +330,15 @@ def _run_options(options: SessionOptions, loaded: LoadedSuite, endpoint: str) ->
     given = options.run
     limits = loaded.suite.limits
     budget = loaded.suite.budget
+    tier = given.quota_tier or limits.tier
+    known = loaded.provider_cls.quota_tiers()
+    if tier is not None and tier not in known:
+        hint = did_you_mean(tier, known)
+        names = ", ".join(known) or "none"
+        raise UserError(
+            f"provider '{loaded.provider_cls.name}' has no quota tier '{tier}' (known: {names})",
+            hint=hint or "give limits: {rpm: N, tpm: N} instead",
+        )
     return dataclasses.replace(
         given,
         endpoint=endpoint,

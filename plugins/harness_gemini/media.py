@@ -110,6 +110,23 @@ def choose_uploads(items: list[Described], text_bytes: int, limit: int) -> set[s
     return chosen
 
 
+#: With ``media_transport: auto``, media a run sends more than this many times go through the Files API once
+#: instead (Google: "if you're using an audio sample multiple times, it's more efficient to upload an audio file").
+#: An upload costs about two inline sends (the upload itself and a state check), so three sends already pay for it.
+UPLOAD_AFTER_USES = 3
+
+
+def by_transport(items: list[Described], mode: str, upload_all: bool = False) -> set[str]:
+    """Keys of the local items the transport setting sends through the Files API (the size limit aside)."""
+    chosen: set[str] = set()
+    for item in items:
+        if not item.is_local:
+            continue
+        if upload_all or mode == "upload" or (mode == "auto" and item.ref.uses > UPLOAD_AFTER_USES):
+            chosen.add(media_key(item.ref))
+    return chosen
+
+
 async def sha256_of(ref: MediaRef) -> str:
     if ref.sha256:
         return ref.sha256

@@ -16,14 +16,29 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from harness.api import LocalEndpoint, Output, Provider, ProviderError, ProviderRequest, ProviderSettings, UserError
+from harness.api import (
+    BatchJob,
+    CallEstimate,
+    LocalEndpoint,
+    Output,
+    Provider,
+    ProviderError,
+    ProviderRequest,
+    ProviderSettings,
+    Quota,
+    Usage,
+    UserError,
+)
 from harness_gemini.answers import StreamCollector, parse_response, wants_json
+from harness_gemini.batch import GeminiBatches
+from harness_gemini.built import BuiltContents, RequestCache, estimate_call
 from harness_gemini.config_check import Problem, check_config
 from harness_gemini.errors import TRANSPORT_ERRORS, classify
 from harness_gemini.local import start_emulator
 from harness_gemini.media import (
     Described,
     audio_problems,
+    by_transport,
     choose_uploads,
     describe,
     distinct_media,
@@ -31,6 +46,7 @@ from harness_gemini.media import (
 )
 from harness_gemini.media import to_part as media_part
 from harness_gemini.options import GeminiOptions, option_errors
+from harness_gemini.quotas import TIERS, documented
 from harness_gemini.uploads import Uploads
 
 #: Environment variables holding the key, in the order google-genai itself prefers them.
@@ -111,6 +127,32 @@ class GeminiProvider(Provider):
             reuse=self.options.upload_reuse,
             ready_timeout_s=self.options.file_ready_timeout_s,
         )
+        self.built = RequestCache()
+        self.batches = GeminiBatches(self)
+
+    supports_batch: ClassVar[bool] = True
+
+    @classmethod
+    def estimate(cls, request: ProviderRequest) -> CallEstimate:
+        """Text at four characters per token, audio at the model's tokens per second, images at 258 tokens."""
+        return estimate_call(request)
+
+    @classmethod
+    def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        from harness_scorers import prices
+
+        found = prices.lookup(model, prices.shipped().models)
+        if found is None:
+            return None
+        return float(prices.cost(usage, found[1], batch=batch)["cost_usd"])
+
+    @classmethod
+    def quota(cls, model: str, tier: str) -> Quota | None:
+        return documented(model, tier)
+
+    @classmethod
+    def quota_tiers(cls) -> list[str]:
+        return list(TIERS)
 
     @classmethod
     def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:
@@ -164,29 +206,40 @@ class GeminiProvider(Provider):
 
     async def _generate(self, request: ProviderRequest) -> Output:
         headers = self.headers(request)
-        contents, media_infos, warnings = await self._contents(request, headers)
-        config = self._config(request, headers)
+        built = await self.build(request, headers)
+        config = self.built.config(request, headers, self._config)
         counted: int | None = None
         if request.count_tokens:
-            counted = await self._count(request.model, contents, headers)
+            # Once per distinct contents: repeats of a request send the same contents.
+            counted = await self.built.counted(built.key, lambda: self._count(request.model, built.contents, headers))
         json_out = wants_json(request.config)
         started = time.perf_counter()
         if request.stream:
-            output = await self._stream(request.model, contents, config, json_out, started)
+            output = await self._stream(request.model, built.contents, config, json_out, started)
         else:
             response = await self.client.aio.models.generate_content(
-                model=request.model, contents=contents, config=config
+                model=request.model, contents=built.contents, config=config
             )
             output = parse_response(response, json_out)
         output.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        self.finish(output, request, built, counted)
+        return output
+
+    def finish(self, output: Output, request: ProviderRequest, built: BuiltContents, counted: int | None) -> None:
+        """What the provider adds to every answer: media, warnings, token counts, the audio token estimate."""
         output.counted_tokens = counted
-        output.media = media_infos
-        output.warnings = warnings + output.warnings
-        audio_s = sum(m.duration_s or 0.0 for m in media_infos if (m.mime_type or "").startswith("audio/"))
+        output.media = [info.model_copy() for info in built.media]
+        output.warnings = built.warnings + output.warnings
+        audio_s = sum(m.duration_s or 0.0 for m in built.media if (m.mime_type or "").startswith("audio/"))
         if audio_s:
             rate = self.options.tokens_per_second(request.model)
             output.extra["audio_tokens_estimate"] = round(audio_s * rate)
-        return output
+
+    async def build(self, request: ProviderRequest, headers: dict[str, str], upload_all: bool = False) -> BuiltContents:
+        """The SDK contents of a request, built once per distinct contents (media described, read, encoded)."""
+        return await self.built.contents(
+            request, upload_all, lambda: self._contents(request, headers, upload_all=upload_all)
+        )
 
     @staticmethod
     def _config(request: ProviderRequest, headers: dict[str, str]) -> types.GenerateContentConfig:
@@ -226,7 +279,7 @@ class GeminiProvider(Provider):
         return counted.total_tokens
 
     async def _contents(
-        self, request: ProviderRequest, headers: dict[str, str]
+        self, request: ProviderRequest, headers: dict[str, str], upload_all: bool = False
     ) -> tuple[list[types.Content], list[Any], list[str]]:
         """The whole conversation as SDK Content objects (user/model turns, as chats send them)."""
         described: dict[str, Described] = {}
@@ -242,6 +295,7 @@ class GeminiProvider(Provider):
             len((part.text or "").encode("utf-8")) for message in request.contents for part in message.parts
         ) + len((request.system_instruction or "").encode("utf-8"))
         upload = choose_uploads(list(described.values()), text_bytes, self.options.inline_limit_bytes)
+        upload |= by_transport(list(described.values()), self.settings.media_transport, upload_all)
         parts: dict[str, tuple[types.Part, Any]] = {}
         for key, item in described.items():
             parts[key] = await media_part(item, key in upload, self.uploads, headers)
@@ -256,6 +310,25 @@ class GeminiProvider(Provider):
             contents.append(types.Content(role=message.role, parts=wire))
         warnings = [note for item in described.values() for note in item.warnings]
         return contents, [info for _, info in parts.values()], warnings
+
+    # batch mode (harness_gemini.batch) --------------------------------------------------------------
+    async def batch_submit(self, requests: list[tuple[str, ProviderRequest]], display_name: str) -> BatchJob:
+        return await self._batch_call(self.batches.submit(requests, display_name))
+
+    async def batch_status(self, job: BatchJob) -> BatchJob:
+        return await self._batch_call(self.batches.status(job))
+
+    async def batch_results(self, job: BatchJob) -> dict[str, Output | ProviderError]:
+        return await self._batch_call(self.batches.results(job))
+
+    async def batch_cancel(self, job: BatchJob) -> BatchJob:
+        return await self._batch_call(self.batches.cancel(job))
+
+    async def _batch_call(self, call: Any) -> Any:
+        try:
+            return await call
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
 
     async def aclose(self) -> None:
         self.uploads.cancel()

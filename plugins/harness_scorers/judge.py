@@ -130,7 +130,7 @@ class JudgeScorer(Scorer):
         }
         found = prices.lookup(o.model, prices.shipped().models)
         if found is not None:
-            details["cost_usd"] = prices.cost(graded.usage, found[1])["cost_usd"]
+            details["cost_usd"] = prices.cost(graded.usage, found[1], batch=graded.batch)["cost_usd"]
         if o.threshold is not None:
             passed = verdict["score"] >= o.threshold
             details["threshold"] = o.threshold

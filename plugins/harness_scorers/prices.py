@@ -38,6 +38,8 @@ class PriceTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str = ""
+    #: Batch mode's price as a share of the standard price (Google: half).
+    batch_factor: float = Field(default=0.5, gt=0, le=1)
     models: dict[str, ModelPrice]
 
 
@@ -59,8 +61,9 @@ def lookup(model: str, table: dict[str, ModelPrice]) -> tuple[str, ModelPrice] |
     return best, table[best]
 
 
-def cost(usage: Usage, price: ModelPrice) -> dict[str, Any]:
-    """Cost breakdown in USD: audio and other prompt tokens, output tokens (thoughts included)."""
+def cost(usage: Usage, price: ModelPrice, batch: bool = False) -> dict[str, Any]:
+    """Cost breakdown in USD: audio and other prompt tokens, output tokens (thoughts included); at the batch rate
+    (``batch_factor`` of prices.yaml) for an answer that came through batch mode."""
     prompt = (usage.prompt_tokens or 0) + (usage.tool_use_prompt_tokens or 0)
     tier: Tier = price
     if price.long_context is not None and (usage.prompt_tokens or 0) > price.long_context.above:
@@ -69,10 +72,11 @@ def cost(usage: Usage, price: ModelPrice) -> dict[str, Any]:
     other = max(prompt - audio, 0)
     output = (usage.output_tokens or 0) + (usage.thoughts_tokens or 0)
     audio_rate = tier.input if tier.input_audio is None else tier.input_audio
+    factor = shipped().batch_factor if batch else 1.0
     parts = {
-        "input_usd": other * tier.input / PER,
-        "input_audio_usd": audio * audio_rate / PER,
-        "output_usd": output * tier.output / PER,
+        "input_usd": other * tier.input * factor / PER,
+        "input_audio_usd": audio * audio_rate * factor / PER,
+        "output_usd": output * tier.output * factor / PER,
     }
     return {
         "cost_usd": sum(parts.values()),
@@ -80,4 +84,5 @@ def cost(usage: Usage, price: ModelPrice) -> dict[str, Any]:
         "tokens": {"input": other, "input_audio": audio, "output": output},
         "rates_per_million": {"input": tier.input, "input_audio": audio_rate, "output": tier.output},
         "long_context": tier is not price,
+        "batch": batch,
     }

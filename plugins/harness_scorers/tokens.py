@@ -107,11 +107,11 @@ class TokensScorer(Scorer):
                 failures.append(f"max_cost_usd set but no price for model '{ctx.model}'")
         else:
             entry, price = found
-            breakdown = prices.cost(usage, price)
+            breakdown = prices.cost(usage, price, batch=ctx.output.batch)
             calls = ctx.outputs if len(ctx.outputs) > 1 and ctx.turn is None else [ctx.output]
             if len(calls) > 1:
                 # A chat's final score pays for every call of the conversation, not just the last.
-                per_call = [prices.cost(call.usage, price)["cost_usd"] for call in calls]
+                per_call = [prices.cost(call.usage, price, batch=call.batch)["cost_usd"] for call in calls]
                 breakdown = {**breakdown, "cost_usd": sum(per_call), "cost_per_call_usd": per_call}
             value = breakdown["cost_usd"]
             details.update(breakdown, price_entry=entry, price_source="suite" if entry in o.prices else "prices.yaml")

@@ -1,0 +1,140 @@
+"""Requests built once, not once per trial: SDK contents (media described, read and base64-ready), SDK config
+objects and countTokens answers, each kept per distinct request. Repeats, models and configs that send the same
+contents share one build; concurrent trials wait for the same one. Also the provider's call estimate."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from google.genai import types
+
+from harness.api import CallEstimate, MediaInfo, MediaRef, ProviderRequest
+from harness_gemini.media import describe, media_key
+from harness_gemini.options import GeminiOptions
+
+T = TypeVar("T")
+#: Distinct requests kept built at once (a run usually has far fewer distinct contents than trials).
+KEEP = 512
+#: Tokens Gemini counts for one image (up to 384 px a side; larger images are tiled, counted here as one).
+IMAGE_TOKENS = 258
+DEFAULT_OUTPUT_TOKENS = 1024
+
+
+@dataclass
+class BuiltContents:
+    key: str
+    contents: list[types.Content]
+    media: list[MediaInfo]
+    warnings: list[str]
+
+
+class _Memo(Generic[T]):
+    """A bounded map of futures: the first caller builds, concurrent callers wait, failures are not kept."""
+
+    def __init__(self, size: int = KEEP) -> None:
+        self.size = size
+        self.items: OrderedDict[str, asyncio.Future[T]] = OrderedDict()
+
+    async def get(self, key: str, build: Callable[[], Awaitable[T]]) -> T:
+        future = self.items.get(key)
+        if future is None or (future.done() and (future.cancelled() or future.exception() is not None)):
+            future = asyncio.ensure_future(build())
+            self.items[key] = future
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        else:
+            self.items.move_to_end(key)
+        return await asyncio.shield(future)
+
+
+def contents_key(request: ProviderRequest, upload_all: bool) -> str:
+    turns = [
+        [
+            [part.text, media_key(part.media) if part.media else None, part.media.mime_type if part.media else None]
+            for part in message.parts
+        ]
+        + [message.role]
+        for message in request.contents
+    ]
+    return json.dumps([turns, len(request.system_instruction or ""), upload_all], ensure_ascii=False)
+
+
+class RequestCache:
+    def __init__(self) -> None:
+        self._contents: _Memo[BuiltContents] = _Memo()
+        self._counts: _Memo[int | None] = _Memo()
+        self._configs: OrderedDict[str, types.GenerateContentConfig] = OrderedDict()
+
+    async def contents(
+        self,
+        request: ProviderRequest,
+        upload_all: bool,
+        build: Callable[[], Awaitable[tuple[list[types.Content], list[Any], list[str]]]],
+    ) -> BuiltContents:
+        key = contents_key(request, upload_all)
+
+        async def make() -> BuiltContents:
+            contents, media, warnings = await build()
+            return BuiltContents(key, contents, media, warnings)
+
+        return await self._contents.get(key, make)
+
+    async def counted(self, key: str, count: Callable[[], Awaitable[int | None]]) -> int | None:
+        return await self._counts.get(key, count)
+
+    def config(
+        self,
+        request: ProviderRequest,
+        headers: dict[str, str],
+        make: Callable[[ProviderRequest, dict[str, str]], types.GenerateContentConfig],
+    ) -> types.GenerateContentConfig:
+        """The SDK config without headers built once per distinct config; headers added by a cheap copy."""
+        key = json.dumps([request.config, request.system_instruction], sort_keys=True, default=str)
+        base = self._configs.get(key)
+        if base is None:
+            base = make(request, {})
+            self._configs[key] = base
+            while len(self._configs) > KEEP:
+                self._configs.popitem(last=False)
+        if not headers:
+            return base
+        return base.model_copy(update={"http_options": types.HttpOptions(headers=headers)})
+
+
+@functools.lru_cache(maxsize=1024)
+def _audio_seconds(path: str, size: int | None, mime: str | None) -> float:
+    ref = MediaRef(source=path, path=path, size_bytes=size, mime_type=mime)
+    try:
+        info = describe(ref).info
+    except ValueError:
+        return 0.0
+    return (info.duration_s or 0.0) if (info.mime_type or "").startswith("audio/") else -1.0
+
+
+def estimate_call(request: ProviderRequest, options: GeminiOptions | None = None) -> CallEstimate:
+    """Input tokens: text at four characters a token, audio at the model's rate, images at 258; output: the
+    config's max_output_tokens (else 1024)."""
+    rate = (options or GeminiOptions()).tokens_per_second(request.model)
+    chars = len(request.system_instruction or "")
+    tokens = 0
+    for message in request.contents:
+        for part in message.parts:
+            chars += len(part.text or "")
+            ref = part.media
+            if ref is None:
+                continue
+            mime = ref.mime_type or ""
+            if ref.path is not None and not mime.startswith("image/"):
+                seconds = _audio_seconds(str(ref.path), ref.size_bytes, ref.mime_type)
+                tokens += round(seconds * rate) if seconds >= 0 else IMAGE_TOKENS
+            else:
+                tokens += IMAGE_TOKENS
+    limit = request.config.get("max_output_tokens")
+    output = int(limit) if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_TOKENS
+    return CallEstimate(input_tokens=chars // 4 + 1 + tokens, output_tokens=output)
