@@ -15,13 +15,14 @@ from typing import IO, Any
 from aiohttp import web
 
 from harness_gemini.emulator import generate, latency, sse
+from harness_gemini.emulator.batches import Batches
 from harness_gemini.emulator.catalog import Catalog, strip_prefix
 from harness_gemini.emulator.config import EmulatorConfig
 from harness_gemini.emulator.faults import Faults, RateLimiter
 from harness_gemini.emulator.files import FileStore
 from harness_gemini.emulator.lab import AudioLab
 from harness_gemini.emulator.request import GenRequest, parse_contents, parse_generate
-from harness_gemini.emulator.responses import ResponseBook
+from harness_gemini.emulator.responses import ResponseBook, ResponseEntry
 from harness_gemini.emulator.tokens import Usage, prompt_usage
 from harness_gemini.emulator.wire_errors import WireError, invalid_argument, model_not_found, server_error
 
@@ -73,6 +74,7 @@ class Emulator:
         self.faults = Faults(config)
         self.limiter = RateLimiter(config.rpm, config.tpm)
         self.lab = AudioLab(config.cache_dir, config.asr_workers)
+        self.batches = Batches(self)
         self.records: deque[RequestRecord] = deque(maxlen=config.max_request_records or None)
         self.counter = 0
         self._log: IO[str] | None = None
@@ -134,6 +136,14 @@ class Emulator:
         ]
         return prompt_usage(req, self.config, durations)
 
+    async def compose(self, req: GenRequest, entry: ResponseEntry | None, usage: Usage) -> generate.Answer:
+        """The answer to one request, with its output and thought token counts set in ``usage``."""
+        answer = await generate.choose(self.lab, req, entry)
+        answer, usage.candidates = generate.shape(answer, req, self.config.chars_per_token)
+        usage.thoughts = answer.thoughts
+        generate.apply_override(usage, entry)
+        return answer
+
     # -- handlers -------------------------------------------------------------------------------
 
     async def model_action(self, request: web.Request) -> web.StreamResponse:
@@ -144,6 +154,10 @@ class Emulator:
             return await self.generate(request, model, stream=action == "streamGenerateContent")
         if action == "countTokens":
             return await self.count_tokens(request, model)
+        if action == "batchGenerateContent":
+            if model not in self.catalog:
+                raise model_not_found(model, request.match_info["version"], action)
+            return await self.batches.create(request, model, await self.read_json(request))
         raise WireError(404, f"Method not found: {action or '(none)'}.")
 
     async def generate(self, request: web.Request, model: str, stream: bool) -> web.StreamResponse:
@@ -166,10 +180,7 @@ class Emulator:
         if limited is not None:
             rec.answer = "rate-limited"
             raise limited
-        answer = await generate.choose(self.lab, req, entry)
-        answer, usage.candidates = generate.shape(answer, req, self.config.chars_per_token)
-        usage.thoughts = answer.thoughts
-        generate.apply_override(usage, entry)
+        answer = await self.compose(req, entry, usage)
         rec.answer = answer.source
         response_id = self.response_id()
         profile, key = self.config.latency, req.trial_id or generate.request_key(req)
@@ -288,11 +299,13 @@ def build_app(config: EmulatorConfig) -> web.Application:
     app.router.add_get(f"/{VERSION}/models", emu.list_models)
     app.router.add_get(f"/{VERSION}/models/{{name}}", emu.get_model)
     app.router.add_post(f"/upload/{VERSION}/files", _upload)
+    emu.batches.add_routes(app.router, VERSION)
     app.router.add_get(f"/{VERSION}/files", emu.files.list)
     app.router.add_get(f"/{VERSION}/files/{{file_id}}", emu.files.get)
     app.router.add_delete(f"/{VERSION}/files/{{file_id}}", emu.files.delete)
 
     async def _close(_: web.Application) -> None:
+        await emu.batches.close()
         emu.close()
 
     app.on_cleanup.append(_close)

@@ -41,6 +41,10 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache of recognised audio.")
 @click.option("--no-audio-cache", is_flag=True, default=False, help="Keep recognised audio in memory only.")
 @click.option("--asr-workers", type=click.IntRange(min=1), default=None, help="Recognition processes (default: cores).")
+@click.option(
+    "--batch-delay-s", type=click.FloatRange(min=0), default=None, help="Seconds a batch job takes (default 1)."
+)
+@click.option("--batch-fail-rate", type=_RATE, default=None, help="Fraction of batch jobs that end FAILED.")
 def emulator_command(**options: Any) -> None:
     """Run a local, offline server that speaks the Gemini REST API (see docs/emulator.md).
 

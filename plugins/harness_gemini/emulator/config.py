@@ -57,6 +57,10 @@ class EmulatorConfig(BaseModel):
     cache_dir: Path | None = Field(default_factory=default_cache_dir)
     #: Recognition worker processes (None: one per core).
     asr_workers: int | None = Field(None, ge=1)
+    #: Seconds from a batch job's submission to its end (it answers every line meanwhile).
+    batch_delay_s: float = Field(1.0, ge=0)
+    #: Share of batch jobs that end FAILED (a drill), drawn from the seeded fault RNG.
+    batch_fail_rate: float = Field(0.0, ge=0, le=1)
 
     @field_validator("latency", mode="before")
     @classmethod
