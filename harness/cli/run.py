@@ -14,6 +14,7 @@ from harness.cli.options import load_host, load_options, parse_formats, suite_op
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
 from harness.log.verdicts import EXIT_INTERRUPTED, parse_max_errors
+from harness.run.batch import PollPolicy
 from harness.run.endpoints import LocalEndpoints
 from harness.run.retry import RetryPolicy
 from harness.run.runner import RunOptions
@@ -96,6 +97,13 @@ from harness.run.session import (
     help="Send the calls through the provider's batch mode (half the price, hours not seconds; see docs/engine.md).",
 )
 @click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="First wait between polls of a batch job, in seconds (it grows 1.5x per poll, to at most 30 s).",
+)
+@click.option(
     "--resume",
     "resume_latest",
     is_flag=True,
@@ -160,6 +168,7 @@ def run(
     store_path: Path | None,
     quiet: bool,
     batch: bool,
+    poll_interval: float,
     resume_latest: bool,
     max_cost: float | None,
     rpm: int | None,
@@ -253,6 +262,7 @@ def run_suites(
                     quota_tier=p["quota_tier"],
                     on_batch=BatchProgress(err, enabled=not p["quiet"]),
                     answers_from=answers_from,
+                    poll=PollPolicy(first_s=p.get("poll_interval") or 1.0),
                 ),
                 filters=list(p["filters"]),
                 # One layout whatever the number of suites: DIR/<suite>/ (a resumed run keeps its own folder).

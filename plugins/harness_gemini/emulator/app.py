@@ -157,7 +157,8 @@ class Emulator:
         if action == "batchGenerateContent":
             if model not in self.catalog:
                 raise model_not_found(model, request.match_info["version"], action)
-            return await self.batches.create(request, model, await self.read_json(request))
+            rec.body = await self.read_json(request)
+            return await self.batches.create(request, model, rec.body)
         raise WireError(404, f"Method not found: {action or '(none)'}.")
 
     async def generate(self, request: web.Request, model: str, stream: bool) -> web.StreamResponse:
