@@ -300,12 +300,14 @@ def _execute(
         info.status = "complete"
     info.finished_at = now_iso()
     info.duration_s = round((info.duration_s or 0.0) + runner.elapsed, 3) if resumed else round(runner.elapsed, 3)
-    if runner.writer.failed is None:
-        store.finish_run(info)
     results = assemble(info, records, scorer_lookup(host))
     if baseline is not None:
         results.baseline = compare_with(results, baseline)
     written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
+    # Marked finished only once its reports exist: a run killed while writing them is resumed (no call is
+    # made: every trial is stored) and its reports written then.
+    if runner.writer.failed is None:
+        store.finish_run(info)
     host.pm.hook.run_finished(results=results)
     return Outcome(results, out_dir, exit_code(results, options.fail_on, options.max_errors), written)
 
