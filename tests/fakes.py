@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any, ClassVar
 
 from harness import hookimpl
@@ -109,6 +110,22 @@ class LengthScorer(Scorer):
         return Score(value=float(n), passed=n <= self.options.max)
 
 
+class BlockOptions(ScorerOptions):
+    seconds: float = 1.0
+
+
+class BlockingScorer(Scorer):
+    """Blocks its thread (CPU-bound work, a sync library call) instead of awaiting."""
+
+    name = "blocking"
+    Options = BlockOptions
+
+    async def score(self, ctx: ScoreContext) -> Score:
+        assert isinstance(self.options, BlockOptions)
+        time.sleep(self.options.seconds)
+        return Score(value=1.0, passed=True)
+
+
 class BoomScorer(Scorer):
     name = "boom"
 
@@ -126,3 +143,4 @@ def register_scorers(register: Any) -> None:
     register(ContainsScorer)
     register(LengthScorer)
     register(BoomScorer)
+    register(BlockingScorer)

@@ -18,7 +18,7 @@ from typing import Protocol
 from harness.api.provider import CallEstimate, Provider, ProviderRequest
 from harness.log.records import Output, TrialError
 from harness.log.store import Store
-from harness.run.spend import Spend
+from harness.run.spend import WAIT, Spend
 from harness.run.writer import StoreWriter
 
 
@@ -102,14 +102,23 @@ class CallBook:
                 return cached.model_copy(update={"cached": True, "retries": []})
         return None
 
-    def admit(self, job: CallJob) -> None:
-        """Raise NotRun when no new call may start."""
+    def admit(self, job: CallJob) -> bool:
+        """True when the job may start now, False when it must wait for calls in flight; raise NotRun when no
+        new call may start."""
         if self.stopped is not None:
             raise NotRun(self.stopped)
-        refusal = self.spend.admit(job.digest, job.request.model, job.estimate)
-        if refusal is not None:
-            self.stopped = refusal
-            raise NotRun(refusal)
+        verdict = self.spend.admit(job.digest, job.request.model, job.estimate)
+        if verdict == WAIT:
+            return False
+        if verdict is not None:
+            self.stopped = verdict
+            raise NotRun(verdict)
+        return True
+
+    async def admitted(self, job: CallJob) -> None:
+        while not self.admit(job):
+            self.spend.changed.clear()
+            await self.spend.changed.wait()
 
     async def answer(self, job: CallJob) -> Output:
         """One job's answer (raises CallFailed or NotRun)."""
@@ -118,7 +127,13 @@ class CallBook:
             return found
         flight = self._flight.get(job.digest)
         if flight is None:
-            self.admit(job)
+            await self.admitted(job)
+            flight = self._flight.get(job.digest)  # an identical call may have started meanwhile
+        if flight is None:
+            found = self.known(job)
+            if found is not None:
+                self.spend.settle(job.digest, None)
+                return found
             flight = asyncio.ensure_future(self._call([job]))
             self._flight[job.digest] = flight
             flight.add_done_callback(lambda _: self._flight.pop(job.digest, None))
@@ -162,7 +177,10 @@ class CallBook:
                 out[job.digest] = found
                 continue
             try:
-                self.admit(job)
+                # A round is sent whole: calls in flight cannot free room, so a call that must wait is refused.
+                if not self.admit(job):
+                    self.stopped = self.spend.cap_reached(job.request.model, job.estimate)
+                    raise NotRun(self.stopped)
             except NotRun as refusal:
                 out[job.digest] = refusal
                 continue

@@ -24,7 +24,7 @@ from harness.log.results import RequestRecord, RunInfo, TrialRecord, TurnRecord
 from harness.log.store import Store, StoreFull
 from harness.log.verdicts import judge_trial, parse_max_errors
 from harness.run.batch import BatchExecutor, PollPolicy
-from harness.run.calls import CallBook, CallFailed, NotRun, request_hash
+from harness.run.calls import CallBook, CallFailed, CallJob, NotRun, request_hash
 from harness.run.limits import Limiter, quota_lookup
 from harness.run.online import OnlineExecutor
 from harness.run.planning import PlannedTrial
@@ -111,7 +111,9 @@ class Runner:
         )
         self.writer = StoreWriter(store, info.id)
         self.spend = Spend(kind, options.max_cost_usd, options.batch)
-        self.online = OnlineExecutor(provider, self.limiter, options.retry)
+        self.online = OnlineExecutor(
+            provider, self.limiter, options.retry, stopped=lambda: self.calls.stopped, failed=self._call_failed
+        )
         self.calls = CallBook(
             self.online,
             self.writer,
@@ -181,14 +183,19 @@ class Runner:
             self.calls.stopped = self.calls.stopped or str(failure)
             return
         self.records[seq] = record
-        if error is not None and error.kind != "not_run":
-            self.errors += 1
-            self._check_errors()
+        if error is not None and error.kind == "timeout":
+            self._count_error()
         self.host.pm.hook.trial_finished(trial=record)
         if self.on_trial is not None:
             self.on_trial(record)
 
-    def _check_errors(self) -> None:
+    def _call_failed(self, job: CallJob, _error: TrialError) -> None:
+        if job.kind == "trial":
+            self._count_error()
+
+    def _count_error(self) -> None:
+        """One more errored trial; past --max-errors no new call starts (the API looks down)."""
+        self.errors += 1
         limit = self.options.stop_after_errors
         if limit is None or self.calls.stopped is not None:
             return

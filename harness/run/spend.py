@@ -9,11 +9,15 @@ cap, so a run never knowingly passes it; what a call really cost replaces its es
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from harness.api.provider import CallEstimate, Provider, ProviderRequest
 from harness.log.records import Output, Usage
 from harness.run.planning import PlannedTrial
+
+#: What ``Spend.admit`` says when only the calls in flight stand in the way.
+WAIT = "wait"
 
 
 def estimated_cost(provider: type[Provider], model: str, estimate: CallEstimate, batch: bool = False) -> float | None:
@@ -35,24 +39,39 @@ class Spend:
     #: Calls whose model has no price (their cost cannot be counted).
     unpriced: int = 0
     _in_flight: dict[str, float] = field(default_factory=dict)
+    #: Set whenever a reservation is released (a call waiting for room looks again).
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def in_flight(self) -> float:
         return sum(self._in_flight.values())
 
     def admit(self, key: str, model: str, estimate: CallEstimate) -> str | None:
-        """Reserve the call's estimated cost, or say why it may not start."""
+        """Reserve the call's estimated cost; "wait" when only the calls in flight are in the way (their real
+        cost may leave room), or the reason the run must start no more calls."""
         cost = estimated_cost(self.provider, model, estimate, self.batch) or 0.0
-        if self.cap is not None and self.spent + self.in_flight + cost > self.cap + 1e-12:
-            return (
-                f"the spend limit ${self.cap:g} was reached: ${self.spent:.4f} spent, ${self.in_flight:.4f} in flight, "
-                f"and the next call may cost ${cost:.4f}"
-            )
+        if self.cap is not None:
+            if self.spent + cost > self.cap + 1e-12:
+                return (
+                    f"the spend limit ${self.cap:g} was reached: ${self.spent:.4f} spent and the next call may cost "
+                    f"${cost:.4f}"
+                )
+            if self.spent + self.in_flight + cost > self.cap + 1e-12:
+                return WAIT
         self._in_flight[key] = self._in_flight.get(key, 0.0) + cost
         return None
 
+    def cap_reached(self, model: str, estimate: CallEstimate) -> str:
+        """Why a call that does not fit beside the ones already reserved may not start (a batch round)."""
+        cost = estimated_cost(self.provider, model, estimate, self.batch) or 0.0
+        return (
+            f"the spend limit ${self.cap:g} was reached: ${self.spent:.4f} spent, ${self.in_flight:.4f} reserved by "
+            f"this round, and the next call may cost ${cost:.4f}"
+        )
+
     def settle(self, key: str, _output: Output | None) -> None:
         self._in_flight.pop(key, None)
+        self.changed.set()
 
     def add(self, model: str, output: Output) -> None:
         """Count what an answered call cost (cached answers cost nothing)."""
