@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from clirun import harness_cli
-from conftest import ROOT, cli_env, text_suite
+from engine_kit import ROOT, cli_env, text_suite
 
 
 def _results(out: Path, suite: str = "engine") -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from clirun import harness_cli
-from conftest import cli_env, generate_calls, text_suite
+from engine_kit import cli_env, generate_calls, text_suite
 
 from harness.api.provider import Quota
 from harness.run import limits

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from clirun import harness_cli
-from conftest import cli_env, text_suite
+from engine_kit import cli_env, text_suite
 
 CASES = 12
 SLOW_REPORTER = """

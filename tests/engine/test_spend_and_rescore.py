@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from clirun import harness_cli
-from conftest import ROOT, cli_env, generate_calls, text_suite
+from engine_kit import ROOT, cli_env, generate_calls, text_suite
 
 FLASH_IN, FLASH_OUT = 0.30e-6, 2.50e-6
 
