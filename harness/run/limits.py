@@ -2,7 +2,9 @@
 minute, as Google counts them), and a concurrency limit that backs off on 429 and recovers (AIMD).
 
 - ``acquire(model, tokens)`` waits until the model's minute has room for one more request of ``tokens`` estimated
-  input tokens *and* a call slot is free; ``release`` gives the slot back and says how the call went.
+  input tokens *and* a call slot is free; ``release`` gives the slot back and says how the call went. A request
+  counts from its start until a minute after its answer came back, so the client never counts a request out of
+  the minute before the server does.
 - A 429 shrinks the number of call slots by a quarter (at most once per cool-down, so a burst of 429s counts once);
   every success grows it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random
   429s at a steady share therefore cost a little concurrency, while a real quota wall keeps it low.
@@ -21,24 +23,29 @@ from dataclasses import dataclass, field
 from harness.api.provider import Quota
 
 WINDOW_S = 60.0
-#: Slots are released a little after a minute has passed since the send: the server counts arrival, not send.
-WINDOW_MARGIN_S = 0.25
+#: A request is counted from the moment its answer is back (the server saw it no later), plus this margin.
+WINDOW_MARGIN_S = 0.05
 DECREASE = 0.75
 COOLDOWN_S = 1.0
+#: "Wait until a call in flight comes back" (its place in the minute is not known before).
+UNTIL_RELEASE = float("inf")
 
 
 @dataclass
 class _Minute:
-    """One model's sliding minute: send times and estimated input tokens."""
+    """One model's sliding minute: requests (and estimated input tokens) in flight, and the times the finished
+    ones came back. A request in flight counts in full; a finished one until a minute after its answer."""
 
     quota: Quota
     sent: deque[float] = field(default_factory=deque)
     tokens: deque[tuple[float, int]] = field(default_factory=deque)
     used_tokens: int = 0
+    in_flight: int = 0
+    in_flight_tokens: int = 0
     next_send: float = 0.0
 
     def wait_s(self, tokens: int, now: float) -> float:
-        """Seconds until a request of ``tokens`` fits (0: now)."""
+        """Seconds until a request of ``tokens`` fits (0: now; UNTIL_RELEASE: when a call comes back)."""
         horizon = now - WINDOW_S - WINDOW_MARGIN_S
         while self.sent and self.sent[0] <= horizon:
             self.sent.popleft()
@@ -46,25 +53,35 @@ class _Minute:
             self.used_tokens -= self.tokens.popleft()[1]
         wait = max(0.0, self.next_send - now)
         rpm, tpm = self.quota.rpm, self.quota.tpm
-        if rpm is not None and len(self.sent) >= rpm:
-            wait = max(wait, self.sent[len(self.sent) - rpm] - horizon)
-        if tpm is not None and self.used_tokens + tokens > tpm and self.tokens:
+        if rpm is not None:
+            over = len(self.sent) + self.in_flight - rpm
+            if over >= 0:
+                wait = max(wait, self.sent[over] - horizon if over < len(self.sent) else UNTIL_RELEASE)
+        if tpm is not None:
             # A request larger than the whole quota goes alone once the minute is empty.
-            need = self.used_tokens + min(tokens, tpm) - tpm
-            freed = 0
-            for stamp, count in self.tokens:
-                freed += count
-                if freed >= need:
-                    wait = max(wait, stamp - horizon)
-                    break
+            need = self.used_tokens + self.in_flight_tokens + min(tokens, tpm) - tpm
+            if need > 0 and (self.used_tokens or self.in_flight_tokens):
+                freed, until = 0, UNTIL_RELEASE
+                for stamp, count in self.tokens:
+                    freed += count
+                    if freed >= need:
+                        until = stamp - horizon
+                        break
+                wait = max(wait, until)
         return wait
 
     def take(self, tokens: int, now: float) -> None:
+        self.in_flight += 1
+        self.in_flight_tokens += tokens
+        if self.quota.rpm:
+            self.next_send = max(self.next_send, now) + WINDOW_S / self.quota.rpm
+
+    def done(self, tokens: int, now: float) -> None:
+        self.in_flight -= 1
+        self.in_flight_tokens -= tokens
         self.sent.append(now)
         self.tokens.append((now, tokens))
         self.used_tokens += tokens
-        if self.quota.rpm:
-            self.next_send = max(self.next_send, now) + WINDOW_S / self.quota.rpm
 
 
 class Limiter:
@@ -106,14 +123,17 @@ class Limiter:
                     minute.take(tokens, now)
                 self.in_flight += 1
                 return
-            if wait > 0:
+            if 0 < wait < UNTIL_RELEASE:
                 await asyncio.sleep(wait)
             else:
                 self._slot_freed.clear()
                 await self._slot_freed.wait()
 
-    def release(self, throttled: bool = False) -> None:
+    def release(self, model: str = "", tokens: int = 0, throttled: bool = False) -> None:
         self.in_flight -= 1
+        minute = self._minutes.get(model)
+        if minute is not None:
+            minute.done(tokens, self._clock())
         if throttled:
             self.throttled += 1
             now = self._clock()

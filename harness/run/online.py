@@ -27,11 +27,11 @@ class _JobGate:
         await self.limiter.acquire(self.model, self.tokens)
         why = self.stopped()
         if why is not None:
-            self.limiter.release()
+            self.limiter.release(self.model, self.tokens)
             raise NotRun(why)
 
     def release(self, throttled: bool = False) -> None:
-        self.limiter.release(throttled)
+        self.limiter.release(self.model, self.tokens, throttled)
 
 
 def failure(exc: RetriesExhausted) -> TrialError:

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlparse
 
 import pydantic
-from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
@@ -47,6 +46,7 @@ from harness_gemini.media import (
 from harness_gemini.media import to_part as media_part
 from harness_gemini.options import GeminiOptions, option_errors
 from harness_gemini.quotas import TIERS, documented
+from harness_gemini.session import LABELS, Client
 from harness_gemini.uploads import Uploads
 
 #: Environment variables holding the key, in the order google-genai itself prefers them.
@@ -118,8 +118,7 @@ class GeminiProvider(Provider):
         )
         if settings.base_url:
             http_options.base_url = settings.base_url
-        # Kept for the provider's lifetime: a collected client closes the streams it opened.
-        self.client = genai.Client(api_key=self._api_key, http_options=http_options)
+        self.client = Client(self._api_key, http_options, labelled=self._local)
         self.uploads = Uploads(
             self.client,
             memory=settings.files,
@@ -206,6 +205,10 @@ class GeminiProvider(Provider):
 
     async def _generate(self, request: ProviderRequest) -> Output:
         headers = self.headers(request)
+        if self.client.labelled:
+            # The session adds the labels (harness_gemini.session): no per-request options for the SDK to copy.
+            LABELS.set(headers)
+            headers = {}
         built = await self.build(request, headers)
         config = self.built.config(request, headers, self._config)
         counted: int | None = None
@@ -332,4 +335,4 @@ class GeminiProvider(Provider):
 
     async def aclose(self) -> None:
         self.uploads.cancel()
-        await self.client.aio.aclose()
+        await self.client.aclose()

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
@@ -47,7 +46,7 @@ class Uploads:
 
     def __init__(
         self,
-        client: genai.Client,
+        client: Any,
         *,
         memory: Any,
         base_url: str,

@@ -29,14 +29,30 @@ def test_the_minute_holds_at_most_rpm_requests_spaced_over_it() -> None:
     minute = limiter._minute("m")
     assert minute is not None
     waits = []
-    for _ in range(5):
+    for _ in range(4):
         wait = minute.wait_s(1, clock.now)
         waits.append(round(wait, 3))
         clock.now += wait
         minute.take(1, clock.now)
-    # 60 / 4 = 15 s apart; the fifth waits until the first leaves the minute (plus the arrival margin)
-    assert waits[:4] == [0.0, 15.0, 15.0, 15.0]
-    assert waits[4] == pytest.approx(15.0 + limits.WINDOW_MARGIN_S)
+        clock.now += 1.0  # the answer comes back a second later
+        minute.done(1, clock.now)
+    # 60 / 4 = 15 s apart (the second waits 14 s more after its predecessor's one-second call)
+    assert waits == [0.0, 14.0, 14.0, 14.0]
+    # the fifth waits until the first answer (at 1 s) has left the minute
+    assert minute.wait_s(1, clock.now) == pytest.approx(1.0 + 60 + limits.WINDOW_MARGIN_S - clock.now)
+
+
+def test_calls_in_flight_fill_the_minute_until_they_come_back() -> None:
+    clock = Clock()
+    limiter = Limiter(100, lambda _m: Quota(rpm=2), clock=clock)
+    minute = limiter._minute("m")
+    assert minute is not None
+    minute.take(1, 0.0)
+    clock.now = 40.0
+    minute.take(1, 40.0)
+    assert minute.wait_s(1, 41.0) == limits.UNTIL_RELEASE
+    minute.done(1, 45.0)
+    assert minute.wait_s(1, 46.0) == pytest.approx(45.0 + 60 + limits.WINDOW_MARGIN_S - 46.0)
 
 
 def test_tokens_per_minute_wait_for_room() -> None:
@@ -45,10 +61,13 @@ def test_tokens_per_minute_wait_for_room() -> None:
     minute = limiter._minute("m")
     assert minute is not None
     minute.take(700, 0.0)
-    assert minute.wait_s(200, 1.0) == 0
-    assert minute.wait_s(400, 1.0) == pytest.approx(59.0 + limits.WINDOW_MARGIN_S)
+    assert minute.wait_s(200, 0.5) == 0
+    assert minute.wait_s(400, 0.5) == limits.UNTIL_RELEASE  # only the call in flight could free room
+    minute.done(700, 1.0)
+    assert minute.wait_s(400, 2.0) == pytest.approx(59.0 + limits.WINDOW_MARGIN_S)
     # a request larger than the whole quota goes alone once the minute is empty
-    assert minute.wait_s(5000, 1.0) == pytest.approx(59.0 + limits.WINDOW_MARGIN_S)
+    assert minute.wait_s(5000, 2.0) == pytest.approx(59.0 + limits.WINDOW_MARGIN_S)
+    assert minute.wait_s(5000, 62.0) == 0
 
 
 def test_429_shrinks_the_slots_once_per_cooldown_and_successes_grow_them_back() -> None:
@@ -96,7 +115,6 @@ def test_the_emulator_rpm_limit_is_never_hit_with_the_same_client_limit(
 
     monkeypatch.setattr(faults, "WINDOW_S", 2.0)
     monkeypatch.setattr(limits, "WINDOW_S", 2.0)
-    monkeypatch.setattr(limits, "WINDOW_MARGIN_S", 0.05)
     suite = text_suite(tmp_path, 45)
     base = ["run", str(suite), "-j", "16", "--retry-base-delay", "0.05", "--format", "json", "--no-cache"]
 
