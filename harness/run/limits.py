@@ -85,7 +85,11 @@ class _Minute:
 
 
 class Limiter:
-    """Quotas per model and an adaptive number of call slots (see the module docstring)."""
+    """Quotas per model and an adaptive number of call slots (see the module docstring).
+
+    Waiters queue per model, first come first served, and are woken one at a time as a slot frees or their
+    model's minute has room: a release wakes the one caller that can go, never every caller.
+    """
 
     def __init__(
         self,
@@ -101,7 +105,8 @@ class Limiter:
         self._clock = clock
         self._last_decrease = -COOLDOWN_S
         self._successes = 0
-        self._slot_freed = asyncio.Event()
+        self._queues: dict[str, deque[tuple[asyncio.Future[None], int]]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         #: How many 429s the run met, and the lowest the slot limit went (for the run's record and tests).
         self.throttled = 0
         self.lowest = self.limit
@@ -113,21 +118,56 @@ class Limiter:
             self._minutes[model] = _Minute(quota) if has_limit and quota is not None else None
         return self._minutes[model]
 
-    async def acquire(self, model: str, tokens: int) -> None:
+    def _wait(self, model: str, tokens: int, now: float) -> float:
         minute = self._minute(model)
-        while True:
-            now = self._clock()
-            wait = minute.wait_s(tokens, now) if minute is not None else 0.0
-            if wait <= 0 and self.in_flight < int(self.limit):
-                if minute is not None:
-                    minute.take(tokens, now)
-                self.in_flight += 1
-                return
-            if 0 < wait < UNTIL_RELEASE:
-                await asyncio.sleep(wait)
-            else:
-                self._slot_freed.clear()
-                await self._slot_freed.wait()
+        return minute.wait_s(tokens, now) if minute is not None else 0.0
+
+    def _take(self, model: str, tokens: int, now: float) -> None:
+        minute = self._minute(model)
+        if minute is not None:
+            minute.take(tokens, now)
+        self.in_flight += 1
+
+    async def acquire(self, model: str, tokens: int) -> None:
+        queue = self._queues.setdefault(model, deque())
+        now = self._clock()
+        if not queue and self.in_flight < int(self.limit) and self._wait(model, tokens, now) <= 0:
+            self._take(model, tokens, now)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append((waiter, tokens))
+        self._dispatch()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release(model, tokens)  # woken and cancelled at once: give the slot back
+            raise
+
+    def _dispatch(self) -> None:
+        """Wake the callers that can go now, each model's in arrival order; time the next look."""
+        progress = True
+        while progress and self.in_flight < int(self.limit):
+            progress = False
+            for model, queue in self._queues.items():
+                while queue and queue[0][0].done():
+                    queue.popleft()
+                if not queue or self.in_flight >= int(self.limit):
+                    continue
+                waiter, tokens = queue[0]
+                now = self._clock()
+                wait = self._wait(model, tokens, now)
+                if wait <= 0:
+                    queue.popleft()
+                    self._take(model, tokens, now)
+                    waiter.set_result(None)
+                    progress = True
+                elif wait < UNTIL_RELEASE and model not in self._timers:
+                    self._timers[model] = asyncio.get_running_loop().call_later(wait, self._timer_fired, model)
+
+    def _timer_fired(self, model: str) -> None:
+        self._timers.pop(model, None)
+        self._dispatch()
 
     def release(self, model: str = "", tokens: int = 0, throttled: bool = False) -> None:
         self.in_flight -= 1
@@ -147,7 +187,8 @@ class Limiter:
             if self._successes >= max(1.0, self.limit / 4):
                 self._successes = 0
                 self.limit = min(float(self.max_slots), self.limit + 1)
-        self._slot_freed.set()
+        if any(self._queues.values()):
+            self._dispatch()
 
 
 def quota_lookup(

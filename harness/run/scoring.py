@@ -9,9 +9,10 @@ its call made on the run's loop, through the same call jobs as every other call:
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import threading
-from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from harness.api.provider import ProviderRequest
@@ -27,11 +28,15 @@ from harness.suite.templating import render_string
 Generate = Callable[[ProviderRequest], Awaitable[Output]]
 
 
-class _LoopThread:
-    """A daemon thread running an event loop forever."""
+class _Worker:
+    """A daemon thread running an event loop forever; scoring coroutines run as its tasks."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, main: asyncio.AbstractEventLoop) -> None:
+        self.main = main
         self.loop = asyncio.new_event_loop()
+        self.tasks: dict[int, asyncio.Task[Any]] = {}
+        self._outbox: list[tuple[asyncio.Future[Any], BaseException | None, Any]] = []
+        self._posting = False
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
@@ -39,24 +44,88 @@ class _LoopThread:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
 
+    # on the worker's loop --------------------------------------------------------------------------
+    def start(self, batch: list[tuple[int, Coroutine[Any, Any, Any], asyncio.Future[Any]]]) -> None:
+        for token, coro, done in batch:
+            task = self.loop.create_task(coro)
+            self.tasks[token] = task
+            task.add_done_callback(functools.partial(self._finished, token, done=done))
+
+    def _finished(self, token: int, task: asyncio.Task[Any], *, done: asyncio.Future[Any]) -> None:
+        self.tasks.pop(token, None)
+        if task.cancelled():
+            return
+        error = task.exception()
+        self._outbox.append((done, error, None if error is not None else task.result()))
+        if not self._posting:
+            # One wake-up of the run's loop for every result finished in this turn of the worker's loop.
+            self._posting = True
+            self.loop.call_soon(self._post)
+
+    def _post(self) -> None:
+        outbox, self._outbox, self._posting = self._outbox, [], False
+        self.main.call_soon_threadsafe(_deliver, outbox)
+
+    def cancel(self, token: int) -> None:
+        task = self.tasks.get(token)
+        if task is not None:
+            task.cancel()
+
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
+def _deliver(outbox: list[tuple[asyncio.Future[Any], BaseException | None, Any]]) -> None:
+    for done, error, result in outbox:
+        if done.done():
+            continue
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)
+
+
 class ScoringPool:
-    """Worker threads for scorers (started on first use)."""
+    """Worker threads for scorers (started on first use). Work handed over in one turn of the run's loop goes to a
+    worker in one wake-up, and results come back the same way: a thread hand-over per trial would cost more
+    (each one makes the two threads trade the GIL) than most scorers do."""
 
     def __init__(self, workers: int = 2) -> None:
         self.workers = max(1, workers)
-        self._threads: list[_LoopThread] = []
+        self._threads: list[_Worker] = []
         self._next = 0
+        self._tokens = itertools.count()
+        self._pending: list[tuple[int, Coroutine[Any, Any, Any], asyncio.Future[Any]]] = []
+        self._owner: dict[int, _Worker] = {}
 
-    def submit(self, coro: Awaitable[Any]) -> Future[Any]:
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> tuple[int, asyncio.Future[Any]]:
+        """Run ``coro`` on a worker; its token (for ``cancel``) and a future of the run's loop."""
+        main = asyncio.get_running_loop()
         if not self._threads:
-            self._threads = [_LoopThread(f"harness-scoring-{i}") for i in range(self.workers)]
+            self._threads = [_Worker(f"harness-scoring-{i}", main) for i in range(self.workers)]
+        token = next(self._tokens)
+        done: asyncio.Future[Any] = main.create_future()
+        if not self._pending:
+            main.call_soon(self._hand_over)
+        self._pending.append((token, coro, done))
+        return token, done
+
+    def _hand_over(self) -> None:
+        batch, self._pending = self._pending, []
         worker = self._threads[self._next % len(self._threads)]
         self._next += 1
-        return asyncio.run_coroutine_threadsafe(coro, worker.loop)  # type: ignore[arg-type]
+        for token, _, done in batch:
+            self._owner[token] = worker
+            done.add_done_callback(functools.partial(self._forget, token))
+        worker.loop.call_soon_threadsafe(worker.start, batch)
+
+    def _forget(self, token: int, _done: asyncio.Future[Any]) -> None:
+        self._owner.pop(token, None)
+
+    def cancel(self, token: int) -> None:
+        worker = self._owner.pop(token, None)
+        if worker is not None:
+            worker.loop.call_soon_threadsafe(worker.cancel, token)
 
     def close(self) -> None:
         for worker in self._threads:
@@ -89,20 +158,21 @@ class Scoring:
             return []
         results: list[ScoreResult] = []
         generate = self._bridge(asyncio.get_running_loop())
-        future = self.pool.submit(self._score_all(trial, answers, jobs, results, generate))
+        token, done = self.pool.submit(self._score_all(trial, answers, jobs, results, generate))
         try:
-            await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
+            await asyncio.wait_for(done, timeout_s)
         except asyncio.TimeoutError:
-            future.cancel()
-            done = len(results)
-            for spec, turn_no, _ in jobs[done:]:
+            self.pool.cancel(token)
+            scored = list(results)  # the worker may still add to ``results``: keep what was there at the timeout
+            for spec, turn_no, _ in jobs[len(scored) :]:
                 result = ScoreResult(
                     **_base(spec, turn_no),
                     passed=False,
                     error=f"no result within {timeout_s:g} s (the trial's timeout)",
                 )
                 result.reason = score_reason(result)
-                results.append(result)
+                scored.append(result)
+            return scored
         return list(results)
 
     def jobs(self, trial: PlannedTrial, answers: list[Output]) -> list[tuple[ScorerSpec, int | None, int]]:

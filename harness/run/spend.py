@@ -49,6 +49,8 @@ class Spend:
     def admit(self, key: str, model: str, estimate: CallEstimate) -> str | None:
         """Reserve the call's estimated cost; "wait" when only the calls in flight are in the way (their real
         cost may leave room), or the reason the run must start no more calls."""
+        if self.cap is None:
+            return None
         cost = estimated_cost(self.provider, model, estimate, self.batch) or 0.0
         if self.cap is not None:
             if self.spent + cost > self.cap + 1e-12:
@@ -74,8 +76,8 @@ class Spend:
         self.changed.set()
 
     def add(self, model: str, output: Output) -> None:
-        """Count what an answered call cost (cached answers cost nothing)."""
-        if output.cached:
+        """Count what an answered call cost (cached answers cost nothing; without a cap nothing is counted)."""
+        if output.cached or self.cap is None:
             return
         cost = self.provider.cost_usd(model, output.usage, output.batch)
         if cost is None:
