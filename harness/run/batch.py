@@ -9,6 +9,7 @@ error (an errored trial, with the provider's message); a failed, cancelled or ex
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from harness.api.provider import BatchJob, Provider, ProviderError, ProviderRequ
 from harness.log.records import Output, TrialError
 from harness.log.store import Store
 from harness.run.calls import CallJob
+from harness.run.retry import RetriesExhausted, RetryPolicy, call_with_retry
 
 
 @dataclass
@@ -39,8 +41,11 @@ class BatchExecutor:
         run_id: str,
         poll: PollPolicy,
         on_state: Callable[[BatchJob], None] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.provider = provider
+        #: Submitting a job and fetching its answers are retried like any call (429, 5xx, dropped connections).
+        self.retry = retry or RetryPolicy()
         self.store = store
         self.run_id = run_id
         self.poll = poll
@@ -81,10 +86,12 @@ class BatchExecutor:
         for model, requests in by_model.items():
             name = f"harness {self.run_id} round {self.round + 1} {model}"
             try:
-                submitted = await self.provider.batch_submit(requests, name)
-            except ProviderError as error:
+                submitted, _ = await call_with_retry(
+                    functools.partial(self.provider.batch_submit, requests, name), self.retry
+                )
+            except RetriesExhausted as exc:
                 for digest, _ in requests:
-                    out[digest] = _error(error)
+                    out[digest] = exc.trial_error()
                 continue
             keys = {digest: digest for digest, _ in requests}
             self._record(submitted, keys)
@@ -119,7 +126,11 @@ class BatchExecutor:
             for digest in keys.values():
                 out[digest] = TrialError(kind="provider", message=f"batch job {job.name}: {why}", status=job.state)
             return out
-        answers = await self.provider.batch_results(job)
+        try:
+            answers, _ = await call_with_retry(functools.partial(self.provider.batch_results, job), self.retry)
+        except RetriesExhausted as exc:
+            # The job's answers stay with the provider: a resume fetches them again (the job is still stored).
+            return {digest: exc.trial_error() for digest in keys.values()}
         for key, digest in keys.items():
             answer = answers.get(key)
             if isinstance(answer, Output):

@@ -5,9 +5,11 @@ minute, as Google counts them), and a concurrency limit that backs off on 429 an
   input tokens *and* a call slot is free; ``release`` gives the slot back and says how the call went. A request
   counts from its start until a minute after its answer came back, so the client never counts a request out of
   the minute before the server does.
-- A 429 shrinks the number of call slots by a quarter (at most once per cool-down, so a burst of 429s counts once);
-  every success grows it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random
-  429s at a steady share therefore cost a little concurrency, while a real quota wall keeps it low.
+- A 429 shrinks the number of call slots in proportion to the share of calls throttled since the last change
+  (by half when every call was; at most once per cool-down, so a burst of 429s counts once); every success grows
+  it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random 429s at a steady
+  share therefore cost a little concurrency, while a real quota wall, where nearly every call is throttled, halves
+  it each second.
 - Requests are also spaced by ``60 / rpm`` seconds, so a minute's quota is spread over the minute instead of
   spent in one burst that the server would answer with 429 the moment its window turns.
 """
@@ -25,8 +27,11 @@ from harness.api.provider import Quota
 WINDOW_S = 60.0
 #: A request is counted from the moment its answer is back (the server saw it no later), plus this margin.
 WINDOW_MARGIN_S = 0.05
-DECREASE = 0.75
+#: The share of slots given up when every call since the last change was throttled (half as much at 50%).
+DECREASE = 0.5
 COOLDOWN_S = 1.0
+#: Calls that must have ended since the last change before a 429 shrinks the slots (one 429 is no evidence).
+MIN_SAMPLE = 8
 #: "Wait until a call in flight comes back" (its place in the minute is not known before).
 UNTIL_RELEASE = float("inf")
 
@@ -105,6 +110,9 @@ class Limiter:
         self._clock = clock
         self._last_decrease = -COOLDOWN_S
         self._successes = 0
+        #: Calls ended, and calls throttled, since the slot limit last shrank.
+        self._ended = 0
+        self._throttled_since = 0
         self._queues: dict[str, deque[tuple[asyncio.Future[None], int]]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         #: How many 429s the run met, and the lowest the slot limit went (for the run's record and tests).
@@ -174,14 +182,17 @@ class Limiter:
         minute = self._minutes.get(model)
         if minute is not None:
             minute.done(tokens, self._clock())
+        self._ended += 1
         if throttled:
             self.throttled += 1
+            self._throttled_since += 1
             now = self._clock()
-            if now - self._last_decrease >= COOLDOWN_S:
+            if now - self._last_decrease >= COOLDOWN_S and self._ended >= MIN_SAMPLE:
+                share = self._throttled_since / self._ended
                 self._last_decrease = now
-                self.limit = max(1.0, self.limit * DECREASE)
+                self.limit = max(1.0, self.limit * (1 - DECREASE * share))
                 self.lowest = min(self.lowest, self.limit)
-                self._successes = 0
+                self._successes = self._ended = self._throttled_since = 0
         elif self.limit < self.max_slots:
             self._successes += 1
             if self._successes >= max(1.0, self.limit / 4):

@@ -34,18 +34,6 @@ class _JobGate:
         self.limiter.release(self.model, self.tokens, throttled)
 
 
-def failure(exc: RetriesExhausted) -> TrialError:
-    err = exc.error
-    return TrialError(
-        kind="provider",
-        message=err.message,
-        code=err.code,
-        status=err.status,
-        attempts=len(exc.attempts) + 1,
-        retries=exc.attempts,
-    )
-
-
 class OnlineExecutor:
     def __init__(
         self,
@@ -81,7 +69,7 @@ class OnlineExecutor:
                 lambda: self.provider.generate(job.request), self.retry, gate=_JobGate(self.limiter, job, self.stopped)
             )
         except RetriesExhausted as exc:
-            return failure(exc)
+            return exc.trial_error()
         except (UserError, NotRun, asyncio.CancelledError):
             raise
         except Exception as exc:  # a provider bug: this call errors, the run goes on

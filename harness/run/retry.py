@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from harness.api.provider import ProviderError
-from harness.log.records import Attempt
+from harness.log.records import Attempt, TrialError
 
 T = TypeVar("T")
 
@@ -39,6 +39,18 @@ class RetriesExhausted(Exception):
         super().__init__(error.message)
         self.error = error
         self.attempts = attempts
+
+    def trial_error(self) -> TrialError:
+        """The failure as a trial records it: the last error, and every attempt before it."""
+        err = self.error
+        return TrialError(
+            kind="provider",
+            message=err.message,
+            code=err.code,
+            status=err.status,
+            attempts=len(self.attempts) + 1,
+            retries=self.attempts,
+        )
 
 
 class Gate(Protocol):

@@ -13,8 +13,9 @@ import asyncio
 import datetime as dt
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.api.host import PluginHost
 from harness.api.provider import BatchJob, Provider, ProviderRequest
@@ -232,7 +233,9 @@ class Runner:
         await self._gather([worker() for _ in range(count)])
 
     async def _batch(self, pending: list[tuple[int, PlannedTrial]]) -> None:
-        executor = BatchExecutor(self.provider, self.store, self.info.id, self.options.poll, self.options.on_batch)
+        executor = BatchExecutor(
+            self.provider, self.store, self.info.id, self.options.poll, self.options.on_batch, self.options.retry
+        )
         started = {seq: now_iso() for seq, _ in pending}
         answers: dict[int, list[Output]] = {seq: [] for seq, _ in pending}
         errors: dict[int, TrialError] = {}
@@ -261,9 +264,10 @@ class Runner:
 
         await self._gather([finish(seq, trial) for seq, trial in pending])
 
-    async def _gather(self, coroutines: list[object]) -> None:
-        self._tasks = [asyncio.ensure_future(c) for c in coroutines]  # type: ignore[call-overload]
-        results = await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def _gather(self, coroutines: list[Coroutine[Any, Any, None]]) -> None:
+        tasks = [asyncio.ensure_future(c) for c in coroutines]
+        self._tasks.extend(tasks)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
                 raise result
@@ -285,7 +289,8 @@ class Runner:
         try:
             pending = self.pending
             if self.options.batch:
-                await self._batch(pending)
+                # A task of its own, so Ctrl-C (interrupt) cancels a round that is polling its job.
+                await self._gather([self._batch(pending)])
             else:
                 await self._online(pending)
         finally:

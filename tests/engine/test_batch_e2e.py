@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -153,6 +154,41 @@ def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator)
     assert data["run"]["id"] == run_id and data["run"]["status"] == "complete" and data["run"]["resumed"] == 1
     assert [t["status"] for t in data["trials"]] == ["ok"] * 5
     assert len(_batch_posts(emu)) == 1  # polled again, never resubmitted
+
+
+def test_ctrl_c_while_polling_keeps_the_job_for_a_resume(tmp_path: Path, emulator) -> None:
+    emu = emulator(batch_delay_s=2.0)
+    suite = text_suite(tmp_path, 3)
+    env = {**os.environ, **cli_env(tmp_path)}
+    env.pop("HARNESS_LOAD_PLUGINS", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", str(suite), "--base-url", emu.base_url, "--batch",
+         "--poll-interval", "0.1", "--out", str(tmp_path / "out"), "--format", "json", "-q"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    run_id = _wait_for_job(tmp_path / "store.db")
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and f"harness resume {run_id}" in stderr
+    done = harness_cli("resume", run_id, env=cli_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert [t["status"] for t in _results(tmp_path / "out")["trials"]] == ["ok"] * 3
+    assert len(_batch_posts(emu)) == 1
+
+
+def _wait_for_job(store: Path) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if store.exists():
+            try:
+                row = sqlite3.connect(store).execute("SELECT run_id FROM batch_jobs").fetchone()
+            except sqlite3.OperationalError:
+                row = None
+            if row:
+                return str(row[0])
+        time.sleep(0.05)
+    raise AssertionError("no batch job was recorded")
 
 
 def test_cancel_stops_a_running_job(tmp_path: Path, emulator) -> None:

@@ -70,21 +70,35 @@ def test_tokens_per_minute_wait_for_room() -> None:
     assert minute.wait_s(5000, 62.0) == 0
 
 
-def test_429_shrinks_the_slots_once_per_cooldown_and_successes_grow_them_back() -> None:
+def test_429_shrinks_the_slots_by_the_throttled_share_once_per_cooldown_and_successes_grow_them_back() -> None:
     clock = Clock()
     limiter = Limiter(40, clock=clock)
-    limiter.in_flight = 10
-    for _ in range(10):  # a burst of 429s in one moment counts once
-        limiter.release(throttled=True)
-    assert limiter.limit == 30
-    clock.now += limits.COOLDOWN_S
-    limiter.in_flight = 1
-    limiter.release(throttled=True)
-    assert limiter.limit == 22.5
     limiter.in_flight = 1000
-    for _ in range(200):
+    for _ in range(limits.MIN_SAMPLE):  # a burst of 429s in one moment counts once: all throttled, half go
+        limiter.release(throttled=True)
+    assert limiter.limit == 20
+    for _ in range(4):  # within the cool-down: counted, no change
+        limiter.release(throttled=True)
+    assert limiter.limit == 20
+    clock.now += limits.COOLDOWN_S
+    for _ in range(11):
+        limiter.release()  # two slots back (one per five successes at 20)
+    limiter.release(throttled=True)  # 5 of 16 calls since the change were throttled
+    assert limiter.limit == pytest.approx(22 * (1 - 0.5 * 5 / 16))
+    for _ in range(400):
         limiter.release()
     assert limiter.limit == 40  # recovered, never above --concurrency
+
+
+def test_random_429s_at_a_fifth_of_calls_keep_most_slots() -> None:
+    clock = Clock()
+    limiter = Limiter(50, clock=clock)
+    limiter.in_flight = 100_000
+    for second in range(30):
+        clock.now = float(second)
+        for call in range(250):
+            limiter.release(throttled=call % 5 == 0)
+    assert limiter.limit >= 40 and limiter.lowest >= 40
 
 
 def test_per_model_quotas_override_the_documented_tier() -> None:
