@@ -19,6 +19,7 @@ from harness.api.host import PluginHost
 from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
 from harness.errors import UserError
+from harness.log.results import SkippedCase
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.model import Case, MediaEntry, Suite
 from harness.suite.pydantic_errors import to_user_error
@@ -87,6 +88,8 @@ class LoadedSuite:
     configs: list[tuple[str, dict[str, Any]]]
     base_config: dict[str, Any]
     options: LoadOptions
+    #: Cases with ``skip: true``: not run, but listed in the results (JUnit ``<skipped>``, the HTML report).
+    skipped: list[SkippedCase] = field(default_factory=list)
 
     def resolve_path(self, name: str) -> Path:
         return resolve_path(self.dir, name, self.options.allow_outside)
@@ -146,6 +149,7 @@ class _Loader:
         self.dir = path.parent
         self.options = options
         self.base: dict[str, Any] = {}
+        self.skipped: list[SkippedCase] = []
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
         try:
@@ -288,6 +292,7 @@ class _Loader:
             configs=configs,
             base_config=base_config,
             options=self.options,
+            skipped=self.skipped,
         )
 
     def provider(self, name: str | None, smap: SourceMap) -> type[Provider]:
@@ -363,6 +368,8 @@ class _Loader:
                 )
             ids[case_id] = (item.file, item.line)
             if case.skip:
+                skipped = SkippedCase(case_id=case_id, file=_shown(item.file), line=item.line, tags=case.tags)
+                self.skipped.append(skipped)
                 continue
             spec = CaseSpec(
                 case=case,
@@ -398,6 +405,14 @@ class _Loader:
         if not specs:
             raise smap.error("the suite has no cases to run (all skipped?)", ("cases",))
         return specs
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 def load_suite(path: Path, options: LoadOptions) -> LoadedSuite:
