@@ -18,6 +18,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from harness.api import SummaryRow
+
 #: Significant digits of the largest value a notation shows.
 SIGNIFICANT = 3
 _SMALL, _LARGE = 1e-3, 1e7
@@ -94,11 +96,12 @@ def percent_interval(value: float | None, bounds: tuple[float, float] | None) ->
     return percent(value) + (f" [{percent(bounds[0])}, {percent(bounds[1])}]" if bounds is not None else "")
 
 
-def usd(value: float | None) -> str:
-    """A cost in dollars with three significant digits: ``$0.00157``, ``$1.57``, ``$1.2e-6``."""
+def usd(value: float | None, notation: Notation | None = None) -> str:
+    """A cost in dollars with three significant digits (``$0.00157``, ``$1.57``, ``$1.20e-6``), or in the
+    notation of its column."""
     if value is None:
         return "-"
-    return "$" + notation_for([value]).text(value)
+    return "$" + (notation or notation_for([value])).text(value)
 
 
 def milliseconds(value: float | None) -> str:
@@ -112,3 +115,27 @@ def p_value(value: float | None) -> str:
     if value is None:
         return "-"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def column_notations(values: Iterable[tuple[str, float | None]], digits: int = SIGNIFICANT) -> dict[str, Notation]:
+    """One notation per key (a metric, a statistic) over every value shown under it."""
+    grouped: dict[str, list[float | None]] = {}
+    for key, value in values:
+        grouped.setdefault(key, []).append(value)
+    return {key: notation_for(found, digits) for key, found in grouped.items()}
+
+
+def summary_notations(rows: Iterable[SummaryRow]) -> dict[str, Notation]:
+    """Per metric (and per corpus figure, under its own name): the notation of its column in a summary table."""
+
+    def values() -> Iterable[tuple[str, float | None]]:
+        for row in rows:
+            for metric in row.metrics:
+                for value in (metric.mean, metric.ci_low, metric.ci_high):
+                    yield metric.metric, value
+                if metric.corpus is not None:
+                    corpus = metric.corpus
+                    for value in (corpus.value, corpus.ci_low, corpus.ci_high):
+                        yield corpus.name, value
+
+    return column_notations(values())

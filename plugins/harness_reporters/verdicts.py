@@ -9,6 +9,11 @@ def row_label(model: str, config_id: str, prompt_id: str) -> str:
     return f"{model} / {config_id} / {prompt_id}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 case``, ``2 cases``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def format_value(value: float | None) -> str:
     return "-" if value is None else number_text(value)
 
