@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 APT_STAMP := $(VENV)/.apt-chromium
+NPM_STAMP := node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test lint bench clean venv
@@ -29,6 +30,16 @@ $(APT_STAMP): | $(BIN)/python
 	fi
 	touch $@
 
+# axe-core (pinned in package.json / package-lock.json) audits the HTML report in tests/browser; npm from Debian
+# when the machine has none. Nothing is fetched at test time: the browser tests inject node_modules/axe-core.
+$(NPM_STAMP): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi; \
+	fi
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 SDK1_DIR := $(VENV)/sdk1
 SDK1_PIN := google-genai==1.75.0 httpx==0.28.1 httpcore==1.0.9
 SDK1_STAMP := $(VENV)/.installed-sdk1
@@ -51,7 +62,7 @@ demo: $(STAMP)
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
-test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) lint
+test: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP) $(SDK1_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
@@ -59,9 +70,9 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check harness plugins tests bench
 	$(BIN)/mypy
 
-bench: $(DEV_STAMP) $(APT_STAMP)
+bench: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP)
 	@for script in bench/bench_*.py; do m=$$(basename $$script .py); echo "== bench.$$m"; $(BIN)/python -m bench.$$m || exit 1; done
 	@echo "figures written to docs/benchmarks.md"
 
 clean:
-	rm -rf $(VENV) .harness reports/*/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .harness reports/*/ .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from harness_reporters.numbers import (
     summary_notations,
     usd,
 )
-from harness_reporters.verdicts import baseline_of, plural, row_label
+from harness_reporters.verdicts import VERDICT_WORD, baseline_of, plural, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
@@ -56,9 +56,6 @@ def code(text: object, limit: int = 200) -> str:
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value else ""
     return f"{fence}{pad}{value}{pad}{fence}"
-
-
-VERDICT_WORD = {"pass": "passed", "fail": "FAILED", "error": "incomplete (errors)", "unscored": "nothing scored"}
 
 
 def _header(results: RunResults, level: str = "##") -> list[str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from harness.api import BaselineComparison, ReportContext, RunResults, ScoreResult, TrialRecord, number_text
 
+#: The run's verdict in words, as the reports headline it.
+VERDICT_WORD = {"pass": "passed", "fail": "FAILED", "error": "incomplete (errors)", "unscored": "nothing scored"}
+
 
 def row_label(model: str, config_id: str, prompt_id: str) -> str:
     return f"{model} / {config_id} / {prompt_id}"

@@ -10,7 +10,7 @@ from pathlib import Path
 from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.log.records import MediaInfo
-from harness_reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
+from harness_reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json, report_script
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
@@ -49,7 +49,7 @@ def test_csp_allows_exactly_the_inline_script(results, ctx) -> None:  # type: ig
 
 
 def test_assets_make_no_network_request_and_never_parse_html() -> None:
-    js, css, page = asset("report.js"), asset("report.css"), asset("report.html")
+    js, css, page = report_script(), asset("report.css"), asset("report.html")
     for text in (js, css, page):
         urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.\w+[^\s\"')]*", text)) - {"http://www.w3.org/2000/svg"}
         assert not urls
