@@ -99,3 +99,31 @@ def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Pa
     stale.trials[0].media = [MediaInfo(source=wav.source, mime_type="audio/wav", sha256="0" * 64)]
     stale.trials = stale.trials[:1]
     assert audio_players(stale) == {}
+
+
+def test_noscript_gives_totals_and_failures_escaped(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    html = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    block = html.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert "FAILED" in block and f"{results.verdict.cases} cases" in block
+    failing = next(c for c in results.cases if c.verdict == "fail")
+    assert html_lib.escape(failing.explanation) in block
+    assert "hostile-&lt;b&gt;markup&lt;/b&gt;" in block and "<b>markup" not in block
+    assert "<script" not in block
+
+
+def test_tables_get_the_same_numbers_as_every_report(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    from harness_reporters.numbers import interval, summary_notations
+
+    data = payload_of(HtmlReporter().write(results, ctx).read_text(encoding="utf-8"))
+    shown = summary_notations(results.summary)
+    row, metric = results.summary[0], results.summary[0].metrics[0]
+    assert data["summary"][0]["metrics"][0]["text"] == interval(
+        metric.mean, metric.ci_low, metric.ci_high, shown[metric.metric]
+    )
+    comparison = results.comparisons[0]
+    assert data["comparisons"][0]["diff_text"] == interval(
+        comparison.mean_diff, comparison.ci_low, comparison.ci_high, sign=True
+    )
+    assert data["summary"][0]["pass_text"].endswith("%]") and row.pass_rate_ci is not None
+    assert data["run"]["config_texts"]["temperature=1"] == "temperature 1.0"
+    assert data["notations"]["wer"] == shown["wer"].as_json()

@@ -5,6 +5,16 @@ document.getElementById("detail").addEventListener("click", function (e) {
   var box = e.currentTarget.getBoundingClientRect();
   if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top || e.clientY > box.bottom) e.currentTarget.close();
 });
+/* Tab and Shift+Tab wrap around inside the open dialog (the page behind it is inert). */
+var FOCUSABLE = "a[href], button, input, select, textarea, summary, audio[controls], [tabindex]:not([tabindex='-1'])";
+document.getElementById("detail").addEventListener("keydown", function (e) {
+  if (e.key !== "Tab") return;
+  var items = Array.prototype.filter.call(e.currentTarget.querySelectorAll(FOCUSABLE), function (n) { return n.getClientRects().length > 0; });
+  if (!items.length) return;
+  var first = items[0], last = items[items.length - 1];
+  if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+  else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+});
 /* ---------- boot ---------- */
 renderHeader();
 renderBaseline();
