@@ -12,7 +12,7 @@ from harness.errors import UserError
 from harness.records import ScoreResult
 from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
 from harness.templating import seconds
-from plugins.scorers import errorrate, subtitles
+from plugins.scorers import errorrate, method, subtitles
 from plugins.scorers.normalisers import NormaliserName, collapse, normalise_pair
 from plugins.scorers.templated import check_file, read_file, render
 
@@ -30,6 +30,9 @@ class ErrorRateOptions(ScorerOptions):
     #: Which cues count as inside the window: inside (wholly), overlap, midpoint.
     window: subtitles.WindowRule = "inside"
     normaliser: NormaliserName = "basic"
+    #: Count as kaldialign does with merge_compounds=True: adjacent words that spell one word of the other
+    #: text when joined are a match (words only). Unset: on with ``open_asr_2026``, off otherwise.
+    merge_compounds: bool | None = None
     #: Whole-word (or phrase) replacements applied after normalisation to both texts.
     substitutions: dict[str, str] = Field(default_factory=dict)
     #: Pass when the (normalised) value is at most this.
@@ -69,7 +72,16 @@ class ErrorRateScorer(Scorer):
         assert isinstance(self.options, ErrorRateOptions)
         return self.options
 
+    @property
+    def merge_compounds(self) -> bool:
+        """The counting rule in force: the option, or its default for the normaliser."""
+        if self.opts.merge_compounds is not None:
+            return self.opts.merge_compounds
+        return self.unit == "word" and self.opts.normaliser == "open_asr_2026"
+
     def check(self, suite_dir: Path, resolve_path: Callable[[str], Path], allow_python: bool) -> list[str]:
+        if self.unit != "word" and self.opts.merge_compounds:
+            return [f"{self.name}: merge_compounds joins words, and {self.name} counts characters (remove the option)"]
         return check_file("reference_file", self.opts.reference_file, resolve_path) + check_file(
             "reference_subtitles", self.opts.reference_subtitles, resolve_path
         )
@@ -106,9 +118,10 @@ class ErrorRateScorer(Scorer):
         reference, source = self.reference(ctx)
         answer = ctx.output.text or ""
         ref_n, hyp_n = normalise_pair(reference, answer, o.normaliser, o.substitutions)
-        counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit)
+        merge = self.merge_compounds
+        counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit, merge)
         value = counts.value(self.measure)
-        if o.normaliser == "none" and not o.substitutions:
+        if o.normaliser == "none" and not o.substitutions and not merge:
             raw_counts = counts
         else:
             raw_counts = errorrate.measure_pair(collapse(reference), collapse(answer), self.unit)[0]
@@ -116,6 +129,7 @@ class ErrorRateScorer(Scorer):
             "measure": self.measure,
             "unit": self.unit,
             "normaliser": o.normaliser,
+            **method.describe(self.measure, self.unit, o.normaliser, merge, bool(o.substitutions)),
             "reference_source": source,
             "reference": ref_n,
             "hypothesis": hyp_n,
@@ -124,7 +138,12 @@ class ErrorRateScorer(Scorer):
             "reference_words": len(ref_n.split()),
             "hypothesis_words": len(hyp_n.split()),
             "value": value,
-            "raw": {"normaliser": "none", "value": raw_counts.value(self.measure), **raw_counts.as_dict()},
+            "raw": {
+                "normaliser": "none",
+                "merge_compounds": False,
+                "value": raw_counts.value(self.measure),
+                **raw_counts.as_dict(),
+            },
         }
         if o.substitutions:
             details["applied_substitutions"] = dict(o.substitutions)
@@ -135,6 +154,12 @@ class ErrorRateScorer(Scorer):
             details["no_text"] = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
         if result.chunked:
             details["chunked"] = True
+        if result.upper_bound:
+            details["upper_bound"] = True
+            details["note"] = (
+                "a very long pair scored in pieces: the compound-aware error count could not be proven "
+                "minimal, so it may be above kaldialign's (never above the plain count)"
+            )
         if o.alignment:
             details["alignment"] = errorrate.alignment_list(result, ref_tokens, hyp_tokens)
         passed = True if o.max is None else value <= o.max
