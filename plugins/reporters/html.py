@@ -20,6 +20,7 @@ from typing import Any
 import harness
 from harness.reporting import ReportContext, Reporter
 from harness.results import BaselineComparison, RunResults, TrialRecord
+from plugins.reporters.methods import scoring_methods
 from plugins.reporters.verdicts import baseline_of
 
 #: Local audio files up to this size get an in-page player (embedded as a data: URI).
@@ -184,6 +185,7 @@ def report_payload(results: RunResults, ctx: ReportContext, embed_audio: bool = 
         "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
         "texts": texts.items,
         "trials": trials,
+        "methods": [{"metric": metric, "method": text} for metric, text in scoring_methods(results)],
         "audio": audio_players(results) if embed_audio else {},
     }
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 from harness.reporting import ReportContext, Reporter
 from harness.results import BaselineComparison, RunResults, SummaryRow
+from plugins.reporters.methods import scoring_methods
 from plugins.reporters.verdicts import baseline_of, failure_reason, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
+#: Corpus-level aggregates (e.g. ``corpus_wer``) are shown beside the mean, as in the HTML report.
+_CORPUS = re.compile(r"corpus_[a-z]+")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -118,6 +121,8 @@ def _summary_row(row: SummaryRow, metrics: list[str]) -> str:
     for name in metrics:
         metric = by_metric.get(name)
         cells.append("-" if metric is None else format_value(metric.mean) + _ci(metric.ci_low, metric.ci_high))
+        corpus = [] if metric is None else [(k, v) for k, v in metric.aggregate.items() if _CORPUS.fullmatch(k)]
+        cells[-1] += "".join(f" · {md(k)} {format_value(v)}" for k, v in corpus)
     cells.append(format_value(row.latency_ms_p50))
     cells.append("-" if row.cost_usd is None else f"${row.cost_usd:.4f}")
     return "| " + " | ".join(cells) + " |"
@@ -129,6 +134,10 @@ def _summary(results: RunResults) -> list[str]:
     head += [md(m) for m in metrics] + ["p50 ms", "cost"]
     lines = ["### Summary", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += [_summary_row(row, metrics) for row in results.summary]
+    methods = scoring_methods(results)
+    if methods:
+        lines += ["", "How the metrics were computed:", ""]
+        lines += [f"- **{md(metric)}**: {md(text, limit=600)}" for metric, text in methods]
     return [*lines, ""]
 
 
