@@ -9,8 +9,8 @@ import pytest
 from factory import make_results
 from test_report_browser import open_report
 
-from harness.reporting import ReportContext
-from plugins.reporters.html import HtmlReporter
+from harness.api.reporting import ReportContext
+from harness_reporters.html import HtmlReporter
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
-from harness.records import MediaInfo
-from plugins.reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
+from harness.log.records import MediaInfo
+from harness_reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 

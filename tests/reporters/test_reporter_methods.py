@@ -5,11 +5,11 @@ from __future__ import annotations
 from factory import make_results
 from test_reporter_html import payload_of
 
-from harness.reporting import ReportContext
-from harness.results import RunResults
-from plugins.reporters.html import HtmlReporter
-from plugins.reporters.markdown import MarkdownReporter
-from plugins.reporters.methods import scoring_methods
+from harness.api.reporting import ReportContext
+from harness.log.results import RunResults
+from harness_reporters.html import HtmlReporter
+from harness_reporters.markdown import MarkdownReporter
+from harness_reporters.methods import scoring_methods
 
 METHOD = "WER = (S + D + I) / N over words; normaliser open_asr_2026 <b>x</b> | merge_compounds=True"
 

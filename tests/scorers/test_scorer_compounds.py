@@ -9,10 +9,10 @@ import pytest
 from noisy import add_errors
 from scorer_kit import ContextFactory, run
 
-from plugins.reporters.html import compact_alignment
-from plugins.scorers import compounds, errorrate
-from plugins.scorers.alignment import Alignment
-from plugins.scorers.wer import WerScorer
+from harness_reporters.html import compact_alignment
+from harness_scorers import compounds, errorrate
+from harness_scorers.alignment import Alignment
+from harness_scorers.wer import WerScorer
 
 #: Words that join into other words of the list, so compounds are everywhere.
 JOINABLE = ["a", "b", "ab", "c", "bc", "abc", "d", "cd", "e"]

@@ -18,10 +18,11 @@ import pytest
 from scorer_kit import REPO, ContextFactory, run
 from whisper_normalizer.basic import remove_symbols_and_diacritics as whisper_remove_symbols
 
-from harness.records import ScoreResult
-from plugins.scorers import open_asr
-from plugins.scorers.normalisers import get, normalise
-from plugins.scorers.wer import CerScorer, MerScorer, WerScorer
+from harness.api import CheckContext
+from harness.log.records import ScoreResult
+from harness_scorers import open_asr
+from harness_scorers.normalisers import get, normalise
+from harness_scorers.wer import CerScorer, MerScorer, WerScorer
 
 DATA = REPO / "tests" / "data" / "open-asr-scoring"
 
@@ -192,11 +193,10 @@ async def test_details_say_how_the_figure_was_computed(ctx: ContextFactory) -> N
 
 def test_cer_refuses_merge_compounds(tmp_path: Path) -> None:
     cer = CerScorer(CerScorer.Options.model_validate({"reference": "x", "merge_compounds": True}))
-    assert cer.check(tmp_path, Path, False) == [
-        "cer: merge_compounds joins words, and cer counts characters (remove the option)"
-    ]
+    check = CheckContext(tmp_path, lambda p: tmp_path / p, False)
+    assert cer.check(check) == ["cer: merge_compounds joins words, and cer counts characters (remove the option)"]
     default = CerScorer(CerScorer.Options.model_validate({"reference": "x", "normaliser": "open_asr_2026"}))
-    assert default.check(tmp_path, Path, False) == [] and default.merge_compounds is False
+    assert default.check(check) == [] and default.merge_compounds is False
 
 
 def test_normaliser_is_registered() -> None:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from scorer_kit import REPO
 
-from plugins.scorers import open_asr
+from harness_scorers import open_asr
 
 DATA = REPO / "tests" / "data" / "open-asr-scoring"
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
@@ -65,7 +65,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    return folder / "out"
+    return folder / "out" / "open-asr"  # the run folder: --out DIR/<suite name>
 
 
 def _metric(summary: list[dict[str, Any]]) -> dict[str, Any]:
