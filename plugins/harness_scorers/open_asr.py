@@ -21,9 +21,9 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: The leaderboard commit whose normaliser and scoring this module reproduces.
 LEADERBOARD_REPO = "huggingface/open_asr_leaderboard"
@@ -159,7 +159,7 @@ class _Rules:
     compounds: Substitutions
     #: Spelling first, then names, word by word: one lookup does both.
     words: dict[str, str]
-    numbers: Callable[[str], str]
+    numbers: Any  # whisper_normalizer.english.EnglishNumberNormalizer
 
 
 @functools.lru_cache(maxsize=1)
@@ -173,6 +173,33 @@ def _rules() -> _Rules:
         words={word: names.get(spellings.get(word, word), spellings.get(word, word)) for word in {*spellings, *names}},
         numbers=EnglishNumberNormalizer(),
     )
+
+
+_NUMERIC = re.compile(r"\d+(\.\d+)?")
+
+
+def spell_numbers(numbers: Any, text: str) -> str:
+    """``numbers(text)`` (Whisper's ``EnglishNumberNormalizer``), faster: its word loop only sees the runs of
+    words it could change. A word outside its vocabulary, not numeric and not starting with a sign or currency
+    symbol passes through unchanged and leaves no state behind, so each run is processed together with the one
+    such word after it (which a pending number is flushed before, and which may take a pending sign) and
+    nothing else changes: the words before a run are never looked back at except as "not a number word"."""
+    words = numbers.preprocess(text).split()
+    vocabulary, prefixes = numbers.words, numbers.prefixes
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and (words[j] in vocabulary or words[j][0] in prefixes or _NUMERIC.fullmatch(words[j])):
+            j += 1
+        if j == i:
+            out.append(words[i])
+            i += 1
+            continue
+        out.extend(word for word in numbers.process_words(words[i : j + 1]) if word is not None)
+        i = j + 1
+    result: str = numbers.postprocess(" ".join(out))
+    return result
 
 
 def join_single_characters(words: list[str]) -> list[str]:
@@ -212,7 +239,7 @@ def normalise(text: str) -> str:
     s = remove_symbols_and_diacritics(s)
     for pattern, word in rules.compounds:
         s = pattern.sub(word, s)
-    s = rules.numbers(s)
+    s = spell_numbers(rules.numbers, s)
     s = " ".join(join_single_characters([rules.words.get(word, word) for word in s.split()]))
     s = _LOOSE_PREFIX.sub(r" \1", s)
     s = _LOOSE_PERCENT.sub(r"\1 ", s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,15 @@ def test_the_docs_table_of_normalisers_is_what_they_do() -> None:
         cells = [cell.strip().strip("`") for cell in row.strip("|").split(" | ")]
         source, *expected = cells
         assert [get(name)(source) for name in ("basic", "whisper", "open_asr_2026")] == expected, source
+
+
+def test_spelling_numbers_run_by_run_is_whispers_number_normaliser() -> None:
+    """The fast path (only runs of number-like words go through the word loop) changes nothing."""
+    from whisper_normalizer.english import EnglishNumberNormalizer
+
+    numbers = EnglishNumberNormalizer()
+    rng = random.Random(9)
+    vocabulary = [*sorted(numbers.words), "the", "cat", "1", "2.5", "3rd", "£5", "-", "-3", "$20", "1960s", "5."]
+    for _ in range(2000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 10)))
+        assert open_asr.spell_numbers(numbers, text) == numbers(text), text
