@@ -76,7 +76,7 @@ class ErrorRateScorer(Scorer):
 
     def check(self, ctx: CheckContext) -> list[str]:
         if self.unit != "word" and self.opts.merge_compounds:
-            return [f"{self.name}: merge_compounds joins words, and {self.name} counts characters (remove the option)"]
+            return [f"merge_compounds joins words, and {self.name} counts characters (remove the option)"]
         return check_file("reference_file", self.opts.reference_file, ctx.resolve_path) + check_file(
             "reference_subtitles", self.opts.reference_subtitles, ctx.resolve_path
         )

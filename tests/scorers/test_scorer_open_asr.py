@@ -195,7 +195,7 @@ async def test_details_say_how_the_figure_was_computed(ctx: ContextFactory) -> N
 def test_cer_refuses_merge_compounds(tmp_path: Path) -> None:
     cer = CerScorer(CerScorer.Options.model_validate({"reference": "x", "merge_compounds": True}))
     check = CheckContext(tmp_path, lambda p: tmp_path / p, False)
-    assert cer.check(check) == ["cer: merge_compounds joins words, and cer counts characters (remove the option)"]
+    assert cer.check(check) == ["merge_compounds joins words, and cer counts characters (remove the option)"]
     default = CerScorer(CerScorer.Options.model_validate({"reference": "x", "normaliser": "open_asr_2026"}))
     assert default.check(check) == [] and default.merge_compounds is False
 

@@ -107,3 +107,17 @@ def test_summary_md_shows_the_corpus_wer_and_how(run_dir: Path) -> None:
     text = (run_dir / "summary.md").read_text(encoding="utf-8")
     assert "corpus\\_wer 0.1612" in text
     assert "How the metrics were computed" in text and open_asr.LEADERBOARD_COMMIT in text
+
+
+def test_cer_with_merge_compounds_is_a_suite_mistake(tmp_path: Path) -> None:
+    suite = tmp_path / "bad.suite.yaml"
+    suite.write_text(
+        "name: bad\nprompts: [{id: p, template: hi}]\nscorers:\n  - type: cer\n    reference: x\n"
+        "    merge_compounds: true\ncases: [{id: c}]\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "validate", str(suite)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "bad.suite.yaml:4" in done.stderr and "merge_compounds joins words, and cer counts characters" in done.stderr
