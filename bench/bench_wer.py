@@ -9,6 +9,7 @@ Run: .venv/bin/python -m bench.bench_wer
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sys
 import time
@@ -95,6 +96,7 @@ def score_once(scorer: WerScorer, ctx: ScoreContext) -> tuple[float, float | Non
 
 
 def main() -> None:
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     rows = []
     reference, hypothesis = transcript_pair(WORDS, 0.12)
     ctx = context(hypothesis, reference)
@@ -146,7 +148,8 @@ def main() -> None:
         f"with about 12% word errors. Scorer time is the whole `wer` scorer (normalising both texts, the raw "
         f"figure, the normalised figure and the word alignment for the report), median of {RUNS}, with the "
         f"normaliser cache cleared; peak memory by tracemalloc. The reference is `jiwer.process_words` on the "
-        f"unsplit strings in the same run.\n\n"
+        f"unsplit strings in the same run. Load average (1 / 5 / 15 min) when the run began: {load} on "
+        f"{os.cpu_count()} cores (other work on the machine slows every row, the reference too).\n\n"
         f"| normaliser | scorer s | under {BUDGET_S:g} s | peak MiB | WER | check |\n|---|---|---|---|---|---|\n"
         + "\n".join(rows)
         + f"\n| jiwer 4 unsplit (reference) | {jiwer_s:.3f} | - | {jiwer_peak / 2**20:.0f} | {direct.wer:.4f} | - |\n\n"
