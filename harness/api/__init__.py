@@ -23,20 +23,34 @@ from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
-from harness.log.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
+from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
+from harness.log.reasons import number_text, value_text
+from harness.log.records import (
+    Attempt,
+    MediaInfo,
+    MetricKind,
+    MetricRole,
+    Output,
+    RatioOfSums,
+    Reason,
+    ScoreResult,
+    TrialError,
+    Usage,
+)
 from harness.log.results import (
     SCHEMA_VERSION,
-    BaselineComparison,
     CaseVerdict,
-    MetricDelta,
+    CorpusFigure,
+    DetectableEffect,
     MetricSummary,
     PairedComparison,
     RunInfo,
     RunResults,
+    RunVerdict,
     SummaryRow,
-    TrialDelta,
     TrialPlan,
     TrialRecord,
+    Verdict,
 )
 from harness.log.stats import percentile
 
@@ -45,14 +59,19 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "BaselineComparison",
+    "CaseDelta",
     "CaseVerdict",
     "CheckContext",
+    "CorpusFigure",
+    "DetectableEffect",
     "FileMemory",
     "LocalEndpoint",
     "MediaInfo",
     "MediaRef",
     "Message",
     "MetricDelta",
+    "MetricKind",
+    "MetricRole",
     "MetricSummary",
     "Output",
     "PairedComparison",
@@ -62,11 +81,14 @@ __all__ = [
     "ProviderError",
     "ProviderRequest",
     "ProviderSettings",
+    "RatioOfSums",
+    "Reason",
     "Register",
     "ReportContext",
     "Reporter",
     "RunInfo",
     "RunResults",
+    "RunVerdict",
     "Score",
     "ScoreContext",
     "ScoreResult",
@@ -79,10 +101,13 @@ __all__ = [
     "TrialRecord",
     "Usage",
     "UserError",
+    "Verdict",
     "__version__",
     "did_you_mean",
     "hookimpl",
     "mmss",
+    "number_text",
     "percentile",
     "seconds",
+    "value_text",
 ]

@@ -64,6 +64,14 @@ async def _scores(ctx: ContextFactory, options: dict[str, Any]) -> list[ScoreRes
     return out
 
 
+def _corpus(scores: list[ScoreResult]) -> float:
+    """The corpus figure the scorer declares (a ratio of sums over its details), as the core sums it."""
+    declared = WerScorer.corpus
+    assert declared is not None and declared.name == "corpus_wer"
+    numerator = sum(s.details[declared.numerator] for s in scores)
+    return float(numerator) / float(sum(s.details[declared.denominator] for s in scores))
+
+
 async def test_all_150_pairs_have_identical_counts(ctx: ContextFactory) -> None:
     scores = await _scores(ctx, {"normaliser": "open_asr_2026"})
     for pair, score in zip(PAIRS, scores, strict=True):
@@ -75,10 +83,11 @@ async def test_all_150_pairs_have_identical_counts(ctx: ContextFactory) -> None:
 
 
 async def test_corpus_wer_equals_the_leaderboard_to_the_last_digit(ctx: ContextFactory) -> None:
-    aggregate = WerScorer.aggregate(await _scores(ctx, {"normaliser": "open_asr_2026"}))
+    scores = await _scores(ctx, {"normaliser": "open_asr_2026"})
     expected = CORPUS["merge_compounds"]
-    assert aggregate["corpus_wer"] == expected["err_rate"]
-    assert round(100 * aggregate["corpus_wer"], 2) == CORPUS["wer_percent"] == 16.12
+    assert _corpus(scores) == expected["err_rate"]
+    assert round(100 * _corpus(scores), 2) == CORPUS["wer_percent"] == 16.12
+    aggregate = WerScorer.aggregate(scores)
     assert aggregate["errors"] == expected["total"] and aggregate["reference_length"] == expected["ref_len"]
 
 
@@ -88,7 +97,7 @@ async def test_without_merge_compounds_the_counts_are_the_plain_ones(ctx: Contex
     # Plain counting is jiwer's: the same error total as kaldialign's plain edit distance (the split into
     # substitutions, deletions and insertions follows jiwer where two alignments cost the same).
     aggregate = WerScorer.aggregate(scores)
-    assert aggregate["errors"] == plain["total"] and aggregate["corpus_wer"] == plain["err_rate"]
+    assert aggregate["errors"] == plain["total"] and _corpus(scores) == plain["err_rate"]
     words = jiwer.process_words([p["ref_norm"] for p in PAIRS], [p["hyp_norm"] for p in PAIRS])
     assert sum(s.details["substitutions"] for s in scores) == words.substitutions
     assert sum(s.details["deletions"] for s in scores) == words.deletions
@@ -96,11 +105,11 @@ async def test_without_merge_compounds_the_counts_are_the_plain_ones(ctx: Contex
 
 
 async def test_whisper_gives_the_16_94_percent_the_issue_measured(ctx: ContextFactory) -> None:
-    aggregate = WerScorer.aggregate(await _scores(ctx, {"normaliser": "whisper"}))
-    assert round(100 * aggregate["corpus_wer"], 2) == 16.94
+    corpus = _corpus(await _scores(ctx, {"normaliser": "whisper"}))
+    assert round(100 * corpus, 2) == 16.94
     refs = [normalise(p["ref"], "whisper") for p in PAIRS]
     hyps = [normalise(p["hyp"], "whisper") for p in PAIRS]
-    assert aggregate["corpus_wer"] == pytest.approx(jiwer.process_words(refs, hyps).wer)
+    assert corpus == pytest.approx(jiwer.process_words(refs, hyps).wer)
 
 
 @pytest.mark.parametrize(

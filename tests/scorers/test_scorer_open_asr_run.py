@@ -86,9 +86,10 @@ def test_results_json_has_the_leaderboards_corpus_wer_and_counts(run_dir: Path) 
         d = wer["details"]
         assert (d["substitutions"], d["deletions"], d["insertions"]) == (pair["sub"], pair["del"], pair["ins"])
         assert d["leaderboard_commit"] == f"{open_asr.LEADERBOARD_REPO}@{open_asr.LEADERBOARD_COMMIT}"
-    aggregate = _metric(results["summary"])["aggregate"]
-    assert aggregate["corpus_wer"] == corpus["merge_compounds"]["err_rate"]
-    assert round(100 * aggregate["corpus_wer"], 2) == corpus["wer_percent"]
+    metric = _metric(results["summary"])
+    assert metric["corpus"]["name"] == "corpus_wer"
+    assert metric["corpus"]["value"] == metric["aggregate"]["corpus_wer"] == corpus["merge_compounds"]["err_rate"]
+    assert round(100 * metric["corpus"]["value"], 2) == corpus["wer_percent"]
 
 
 def test_html_report_has_the_same_corpus_wer_and_says_how(run_dir: Path) -> None:
@@ -96,7 +97,8 @@ def test_html_report_has_the_same_corpus_wer_and_says_how(run_dir: Path) -> None
     match = DATA_BLOCK.search((run_dir / "report.html").read_text(encoding="utf-8"))
     assert match is not None
     payload = json.loads(match.group(1))
-    assert _metric(payload["summary"])["aggregate"]["corpus_wer"] == corpus["merge_compounds"]["err_rate"]
+    metric = _metric(payload["summary"])
+    assert metric["corpus"]["value"] == metric["aggregate"]["corpus_wer"] == corpus["merge_compounds"]["err_rate"]
     (method,) = payload["methods"]
     assert method["metric"] == "wer"
     for part in ("open_asr_2026", "merge_compounds=True", open_asr.LEADERBOARD_COMMIT):
@@ -105,7 +107,7 @@ def test_html_report_has_the_same_corpus_wer_and_says_how(run_dir: Path) -> None
 
 def test_summary_md_shows_the_corpus_wer_and_how(run_dir: Path) -> None:
     text = (run_dir / "summary.md").read_text(encoding="utf-8")
-    assert "corpus\\_wer 0.1612" in text
+    assert " · corpus 0.1612 [" in text  # the corpus WER with its interval, beside the mean
     assert "How the metrics were computed" in text and open_asr.LEADERBOARD_COMMIT in text
 
 
