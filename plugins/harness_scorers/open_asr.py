@@ -176,28 +176,33 @@ def _rules() -> _Rules:
 
 
 _NUMERIC = re.compile(r"\d+(\.\d+)?")
+#: Stretches of at least this many words the number normaliser cannot change are passed by, not through it.
+PLAIN_STRETCH = 16
 
 
 def spell_numbers(numbers: Any, text: str) -> str:
-    """``numbers(text)`` (Whisper's ``EnglishNumberNormalizer``), faster: its word loop only sees the runs of
-    words it could change. A word outside its vocabulary, not numeric and not starting with a sign or currency
-    symbol passes through unchanged and leaves no state behind, so each run is processed together with the one
-    such word after it (which a pending number is flushed before, and which may take a pending sign) and
-    nothing else changes: the words before a run are never looked back at except as "not a number word"."""
+    """``numbers(text)`` (Whisper's ``EnglishNumberNormalizer``), faster on long texts: its word loop skips long
+    stretches of words it cannot change. A word outside its vocabulary, not numeric and not starting with a
+    sign or currency symbol passes through that loop unchanged, flushes any pending number first, and leaves
+    no state behind; as a neighbour it counts only as "not a number word", exactly like the text's start or
+    end. So the loop can run part by part, each part from one number-like word to the last one before a
+    stretch of ``PLAIN_STRETCH`` other words, with the stretches between passed through as they are."""
     words = numbers.preprocess(text).split()
     vocabulary, prefixes = numbers.words, numbers.prefixes
+    marked = [i for i, w in enumerate(words) if w in vocabulary or w[0] in prefixes or _NUMERIC.fullmatch(w)]
     out: list[str] = []
-    i = 0
-    while i < len(words):
-        j = i
-        while j < len(words) and (words[j] in vocabulary or words[j][0] in prefixes or _NUMERIC.fullmatch(words[j])):
-            j += 1
-        if j == i:
-            out.append(words[i])
-            i += 1
-            continue
-        out.extend(word for word in numbers.process_words(words[i : j + 1]) if word is not None)
-        i = j + 1
+    done = 0  # words[:done] are in ``out``
+    k = 0
+    while k < len(marked):
+        start = last = marked[k]
+        k += 1
+        while k < len(marked) and marked[k] - last <= PLAIN_STRETCH:
+            last = marked[k]
+            k += 1
+        out.extend(words[done:start])
+        done = last + 1
+        out.extend(word for word in numbers.process_words(words[start:done]) if word is not None)
+    out.extend(words[done:])
     result: str = numbers.postprocess(" ".join(out))
     return result
 
