@@ -24,7 +24,7 @@ from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, Score
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
-from harness.log.reasons import number_text, value_text
+from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
     Attempt,
     MediaInfo,
@@ -105,6 +105,7 @@ __all__ = [
     "__version__",
     "did_you_mean",
     "hookimpl",
+    "join_reasons",
     "mmss",
     "number_text",
     "percentile",

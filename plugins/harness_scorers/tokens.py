@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from harness.api import MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions
+from harness.api import MetricRole, Reason, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, join_reasons
 from harness_scorers import prices
 from harness_scorers.prices import ModelPrice
 
@@ -57,7 +57,7 @@ class TokensScorer(Scorer):
         assert isinstance(self.options, TokensOptions)
         return self.options
 
-    def _audio_check(self, ctx: ScoreContext, reported: int) -> tuple[dict[str, Any], str | None]:
+    def _audio_check(self, ctx: ScoreContext, reported: int) -> tuple[dict[str, Any], Reason | None]:
         durations = [m.duration_s for m in ctx.output.media]
         rate = self.opts.audio_rate or audio_rate(ctx.model)
         info: dict[str, Any] = {"rate_per_s": rate, "reported": reported}
@@ -69,10 +69,8 @@ class TokensScorer(Scorer):
         info.update(duration_s=seconds, expected=expected)
         allowed = max(self.opts.audio_tolerance * expected, 1.0)
         if abs(reported - expected) > allowed:
-            return info, (
-                f"AUDIO tokens {reported} differ from {seconds:g} s x {rate:g}/s = {expected:.0f} "
-                f"by more than {self.opts.audio_tolerance:.0%}"
-            )
+            note = f"{seconds:g} s x {rate:g}/s, tolerance {self.opts.audio_tolerance:.0%}"
+            return info, Reason(measured="audio_tokens", expected=round(expected), got=reported, note=note)
         return info, None
 
     async def score(self, ctx: ScoreContext) -> Score:
@@ -87,7 +85,7 @@ class TokensScorer(Scorer):
             "audio_tokens": audio,
         }
         details: dict[str, Any] = {**figures, "prompt_by_modality": dict(usage.prompt_by_modality)}
-        failures: list[str] = []
+        failures: list[Reason] = []
         limits = {
             "prompt_tokens": o.max_prompt_tokens,
             "output_tokens": o.max_output_tokens,
@@ -97,14 +95,16 @@ class TokensScorer(Scorer):
         }
         for key, limit in limits.items():
             if limit is not None and (figures[key] or 0) > limit:
-                failures.append(f"{key} {figures[key]} > max {limit}")
+                failures.append(Reason(measured=key, got=figures[key] or 0, op=">", limit="max", expected=limit))
         table = {**prices.shipped().models, **o.prices}
         found = prices.lookup(ctx.model, table)
         value: float | None = None
         if found is None:
             details["price"] = f"no price for model '{ctx.model}' (add it under 'prices:')"
             if o.max_cost_usd is not None:
-                failures.append(f"max_cost_usd set but no price for model '{ctx.model}'")
+                failures.append(
+                    Reason(measured="cost_usd", note=f"max_cost_usd set but no price for model '{ctx.model}'")
+                )
         else:
             entry, price = found
             breakdown = prices.cost(usage, price)
@@ -116,16 +116,17 @@ class TokensScorer(Scorer):
             value = breakdown["cost_usd"]
             details.update(breakdown, price_entry=entry, price_source="suite" if entry in o.prices else "prices.yaml")
             if o.max_cost_usd is not None and value > o.max_cost_usd:
-                failures.append(f"cost ${value:.6f} > max ${o.max_cost_usd:g}")
+                failures.append(Reason(measured="cost_usd", got=value, op=">", limit="max", expected=o.max_cost_usd))
         if o.check_audio_rate:
             info, problem = self._audio_check(ctx, audio)
             details["audio_rate_check"] = info
             if problem:
                 failures.append(problem)
-        if failures:
-            details["failures"] = failures
-            details["reason"] = "; ".join(failures)
-        return Score(value=value, passed=not failures, details=details)
+        reason = join_reasons(failures)
+        if reason is not None:
+            details["failures"] = [f.text for f in failures]
+            details["reason"] = reason.text
+        return Score(value=value, passed=not failures, details=details, reason=reason)
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:

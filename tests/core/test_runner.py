@@ -345,7 +345,10 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
     outcome = run_suite(fake_host, second, tmp_path / "v2", run=_opts(), baseline=tmp_path / "v1" / "out")
     deltas = {d.case_id: d for d in outcome.results.baseline.trials}
     assert deltas["c0"].change == "regressed"
-    assert deltas["c0"].changed == ["prompt", "answer"]
+    assert deltas["c0"].changed == ["prompt", "vars", "answer"]  # the prompt changed because its variable did
+    cases = {c.case_id: c for c in outcome.results.baseline.cases}
+    assert cases["c0"].change == "regressed" and cases["c0"].changed == ["prompt", "vars", "answer"]
+    assert cases["c0"].before_prompt is not None and "alpha" in cases["c0"].before_prompt
     assert deltas["c0"].before_answer == "echo: alpha"
     assert deltas["c1"].changed == [] and deltas["c1"].before_answer is None
 

@@ -66,13 +66,18 @@ async def test_inline_audio_usage_cost_and_rate(ctx: ContextFactory) -> None:
     tight = await run(TokensScorer, {"max_audio_tokens": 100, "max_prompt_tokens": 200}, ctx("x", usage=usage))
     assert tight.passed is False
     assert tight.details["failures"] == ["prompt_tokens 229 > max 200", "audio_tokens 144 > max 100"]
+    assert tight.reason is not None
+    assert tight.reason.text == "prompt_tokens 229 > max 200 (and audio_tokens 144 > max 100)"
+    short = await run(TokensScorer, {"max_output_tokens": 5}, ctx("x", usage=usage))
+    assert short.reason is not None and short.reason.text == "output_tokens 17 > max 5"
 
 
 async def test_audio_rate_mismatch_is_named(ctx: ContextFactory) -> None:
     usage, duration, _ = _inline_audio()
     media = [MediaInfo(source="clip", duration_s=duration)]
     score = await run(TokensScorer, {"check_audio_rate": True, "audio_rate": 25}, ctx("x", usage=usage, media=media))
-    assert score.passed is False and "AUDIO tokens 144 differ" in score.details["reason"]
+    assert score.passed is False and score.reason is not None
+    assert score.reason.text == "audio_tokens: expected 112, got 144 (4.488 s x 25/s, tolerance 5%)"
     unknown = await run(TokensScorer, {"check_audio_rate": True}, ctx("x", usage=usage, media=[MediaInfo(source="c")]))
     assert unknown.passed is True and "skipped" in unknown.details["audio_rate_check"]
 
