@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.records import Output
+from harness.records import Output, VideoMetadata
 
 
 class MediaRef(BaseModel):
@@ -24,6 +24,8 @@ class MediaRef(BaseModel):
     mime_type: str | None = None
     size_bytes: int | None = None
     sha256: str | None = None
+    #: For video: the clip (start and end offsets) and frame rate to send.
+    video_metadata: VideoMetadata | None = None
 
 
 class Part(BaseModel):
