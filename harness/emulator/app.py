@@ -19,6 +19,7 @@ from harness.emulator.catalog import Catalog, strip_prefix
 from harness.emulator.config import EmulatorConfig
 from harness.emulator.faults import Faults, RateLimiter
 from harness.emulator.files import FileStore
+from harness.emulator.readable import Reader
 from harness.emulator.request import GenRequest, parse_contents, parse_generate
 from harness.emulator.responses import ResponseBook
 from harness.emulator.tokens import Usage, prompt_usage
@@ -68,7 +69,8 @@ class Emulator:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.catalog = Catalog(config.extra_models)
-        self.files = FileStore(config.processing_s)
+        self.reader = Reader()
+        self.files = FileStore(config, self.reader)
         self.book = ResponseBook.load(config.responses)
         self.faults = Faults(config)
         self.limiter = RateLimiter(config.rpm, config.tpm)
@@ -128,9 +130,9 @@ class Emulator:
         return parse_generate(body, model, version, self.files.resolve_uri, headers)
 
     async def usage_for(self, req: GenRequest) -> Usage:
+        await self.reader.annotate(req)  # video and PDF facts, for usage here and for the answer
         durations = [
-            await self.lab.duration(m.sha256, m.data) if m.mime_type.startswith(("audio/", "video/")) else None
-            for m in req.media
+            await self.lab.duration(m.sha256, m.data) if m.mime_type.startswith("audio/") else None for m in req.media
         ]
         return prompt_usage(req, self.config, durations)
 

@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 
 from harness.emulator.catalog import is_legacy
+from harness.emulator.readable import heard_or_read
 from harness.emulator.request import GenRequest
 from harness.emulator.responses import ResponseEntry
 from harness.emulator.sampling import sample
 from harness.emulator.schema_value import value_for
 from harness.emulator.tokens import Usage, text_tokens, thought_tokens
-from harness.emulator.transcribe import AudioLab, asks_for_transcript, time_range
+from harness.emulator.transcribe import AudioLab
 
 BLOCKING = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"}
 ECHO_PREFIX = "Echo: "
@@ -30,20 +31,12 @@ def echo_text(req: GenRequest) -> str:
     return ECHO_PREFIX + req.prompt
 
 
-def is_audio(mime: str) -> bool:
-    return mime.startswith("audio/") or mime in ("video/mp4", "video/webm", "video/ogg")
-
-
 async def transcription(lab: AudioLab, req: GenRequest) -> str | None:
-    """Pocketsphinx transcript of the request's audio when the prompt asks for one, else None."""
-    audio = [m for m in req.media if is_audio(m.mime_type)]
-    if not audio or not asks_for_transcript(req.prompt):
-        return None
+    """Pocketsphinx transcript of the request's audio and video tracks when the prompt asks for one, or
+    the text of its PDFs when the prompt asks for that (readable.py); else None."""
     if req.response_schema is not None or req.response_json_schema is not None:
         return None  # like the real API, a response schema always wins: the answer is JSON
-    span = time_range(req.prompt)
-    texts = [await lab.transcribe(m.sha256, m.data, span) for m in audio]
-    return "\n".join(t for t in texts if t)
+    return await heard_or_read(lab, req)
 
 
 def schema_text(req: GenRequest) -> str | None:

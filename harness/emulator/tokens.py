@@ -1,4 +1,4 @@
-"""Token accounting: prompt tokens by modality, candidates, thoughts, and the usageMetadata object."""
+"""Token accounting: prompt tokens by modality (Google's documented rates), candidates, thoughts, usageMetadata."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from harness.emulator.config import EmulatorConfig
 from harness.emulator.request import GenRequest, Media
 
 IMAGE_TOKENS = 258
-VIDEO_TOKENS_PER_S = 263
-DOCUMENT_TOKENS_PER_PAGE = 258
+#: Per sampled video frame by generation (Gemini 2.x, Gemini 3 and later) and media resolution; a
+#: 5-token timestamp follows every second. Google's figures: 258 (66 low) on 2.x, 70 (280 high) on 3.
+FRAME_TOKENS = {"2": {"MEDIA_RESOLUTION_LOW": 66}, "3": {"MEDIA_RESOLUTION_HIGH": 280}}
+FRAME_DEFAULT = {"2": 258, "3": 70}
+TIMESTAMP_TOKENS_PER_S = 5
+#: Per PDF page: 258 on 2.x (no low-resolution figure is published); 280 / 560 / 1120 on 3 (default medium).
+PAGE_TOKENS = {"2": {}, "3": {"MEDIA_RESOLUTION_LOW": 280, "MEDIA_RESOLUTION_HIGH": 1120}}
+PAGE_DEFAULT = {"2": 258, "3": 560}
 MODALITY_ORDER = ["TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT"]
 
 
@@ -61,18 +67,45 @@ class Usage:
         return out
 
 
-def media_tokens(media: Media, seconds: float | None, rate: float) -> tuple[str, int]:
+def generation(model: str) -> str:
+    return "2" if model.startswith(("gemini-1", "gemini-2")) else "3"
+
+
+def video_tokens(media: Media, rate: float, model: str, resolution: str | None) -> dict[str, int]:
+    """VIDEO for the frames sampled from the clip (1 per second unless the part's fps says otherwise) and
+    their timestamps; AUDIO for its soundtrack."""
+    facts, clip = media.facts, media.clip
+    length = facts.duration_s if facts is not None and facts.duration_s is not None else 1.0
+    start = clip.start_s if clip is not None and clip.start_s is not None else 0.0
+    end = min(clip.end_s, length) if clip is not None and clip.end_s is not None else length
+    seconds = max(0.0, end - start)
+    fps = clip.fps if clip is not None and clip.fps is not None else 1.0
+    gen = generation(model)
+    frame = FRAME_TOKENS[gen].get(resolution or "", FRAME_DEFAULT[gen])
+    frames = max(1, math.floor(seconds * fps + 0.5))
+    out = {"VIDEO": frames * frame + math.ceil(seconds) * TIMESTAMP_TOKENS_PER_S}
+    if facts is not None and facts.has_audio:
+        out["AUDIO"] = math.ceil(seconds * rate)
+    return out
+
+
+def media_tokens(
+    media: Media, seconds: float | None, rate: float, model: str = "", resolution: str | None = None
+) -> dict[str, int]:
     kind = modality(media.mime_type)
     if kind == "AUDIO":
-        return kind, math.ceil((seconds or 0.0) * rate)
+        return {kind: math.ceil((seconds or 0.0) * rate)}
     if kind == "VIDEO":
-        return kind, math.ceil((seconds or 1.0) * VIDEO_TOKENS_PER_S)
+        return video_tokens(media, rate, model, resolution)
     if kind == "IMAGE":
-        return kind, IMAGE_TOKENS
+        return {kind: IMAGE_TOKENS}
     if kind == "TEXT":
-        return kind, math.ceil(len(media.data) / 4)
+        return {kind: math.ceil(len(media.data) / 4)}
+    if media.facts is not None and media.facts.pages is not None:
+        gen = generation(model)
+        return {kind: media.facts.pages * PAGE_TOKENS[gen].get(resolution or "", PAGE_DEFAULT[gen])}
     pages = max(1, media.data.count(b"/Type /Page") - media.data.count(b"/Type /Pages"))
-    return kind, pages * DOCUMENT_TOKENS_PER_PAGE
+    return {kind: pages * PAGE_DEFAULT[generation(model)]}
 
 
 def prompt_usage(req: GenRequest, config: EmulatorConfig, durations: list[float | None]) -> Usage:
@@ -82,8 +115,7 @@ def prompt_usage(req: GenRequest, config: EmulatorConfig, durations: list[float 
         usage.prompt["TEXT"] += text
     rate = config.audio_rate(req.model)
     for media, seconds in zip(req.media, durations, strict=True):
-        kind, count = media_tokens(media, seconds, rate)
-        usage.prompt[kind] += count
+        usage.prompt.update(media_tokens(media, seconds, rate, req.model, req.media_resolution))
     return usage
 
 
