@@ -10,7 +10,7 @@ from pathlib import Path
 from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.records import MediaInfo
-from plugins.reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
+from plugins.reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
@@ -87,7 +87,7 @@ def test_payload_keeps_what_the_page_needs(results, ctx) -> None:  # type: ignor
 
 def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Path) -> None:
     results = build(make_trials(repeats=1))
-    players = audio_players(results)
+    players = media_players(results)
     wav = next(m for t in results.trials for m in t.media if m.source.endswith("sr_english.wav"))
     flac = next(m for t in results.trials for m in t.media if m.source.endswith("jfk.flac"))
     assert players[wav.sha256 or ""].startswith("data:audio/wav;base64,")
@@ -96,4 +96,4 @@ def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Pa
     stale = results.model_copy(deep=True)
     stale.trials[0].media = [MediaInfo(source=wav.source, mime_type="audio/wav", sha256="0" * 64)]
     stale.trials = stale.trials[:1]
-    assert audio_players(stale) == {}
+    assert media_players(stale) == {}
