@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The example suites' generated video and PDF (make media does the same; this keeps plain pytest working)."""
+    from tools.example_media import build
+
+    build()
+
+
 @pytest.fixture
 def fake_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A plugin host with only the fake provider and scorers (no entry-point plugins)."""
