@@ -206,6 +206,11 @@ class Emulator:
             raise invalid_argument("Invalid value for pageSize.") from exc
         return web.json_response(self.catalog.page(size, request.query.get("pageToken", "")))
 
+    async def get_file(self, request: web.Request) -> web.Response:
+        body = self.files.lookup(request.match_info["file_id"]).resource()
+        request[RECORD].answer = body["state"]  # PROCESSING / ACTIVE / FAILED, in records and the request log
+        return web.json_response(body)
+
     async def get_model(self, request: web.Request) -> web.Response:
         model = strip_prefix(request.match_info["name"])
         request[RECORD].model = model
@@ -276,7 +281,7 @@ def build_app(config: EmulatorConfig) -> web.Application:
     app.router.add_get(f"/{VERSION}/models/{{name}}", emu.get_model)
     app.router.add_post(f"/upload/{VERSION}/files", _upload)
     app.router.add_get(f"/{VERSION}/files", emu.files.list)
-    app.router.add_get(f"/{VERSION}/files/{{file_id}}", emu.files.get)
+    app.router.add_get(f"/{VERSION}/files/{{file_id}}", emu.get_file)
     app.router.add_delete(f"/{VERSION}/files/{{file_id}}", emu.files.delete)
 
     async def _close(_: web.Application) -> None:

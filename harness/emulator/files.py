@@ -191,10 +191,7 @@ class FileStore:
         self.files[stored.file_id] = stored
         return web.json_response({"file": stored.resource()}, headers={STATUS: "final"})
 
-    # -- get / list / delete ------------------------------------------------------------------
-
-    async def get(self, request: web.Request) -> web.Response:
-        return web.json_response(self.lookup(request.match_info["file_id"]).resource())
+    # -- list / delete (get is the app's: it records the state) ------------------------------------------------------------------
 
     async def delete(self, request: web.Request) -> web.Response:
         stored = self.lookup(request.match_info["file_id"])

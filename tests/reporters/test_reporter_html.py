@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
+from factory import AUDIO, HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.records import MediaInfo
 from plugins.reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
@@ -97,3 +97,15 @@ def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Pa
     stale.trials[0].media = [MediaInfo(source=wav.source, mime_type="audio/wav", sha256="0" * 64)]
     stale.trials = stale.trials[:1]
     assert media_players(stale) == {}
+
+
+def test_small_local_video_gets_a_player(tmp_path: Path) -> None:
+    from tools.example_media import write_video
+
+    clip = write_video(tmp_path / "clip.webm", "webm", audio=AUDIO / "sr_english.wav", size=(32, 32))
+    results = build(make_trials(repeats=1))
+    digest = hashlib.sha256(clip.read_bytes()).hexdigest()
+    results.trials[0].media = [MediaInfo(source=str(clip), mime_type="video/webm", sha256=digest, pages=None)]
+    results.trials = results.trials[:1]
+    players = media_players(results)
+    assert list(players) == [digest] and players[digest].startswith("data:video/webm;base64,")
