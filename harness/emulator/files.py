@@ -191,7 +191,7 @@ class FileStore:
         self.files[stored.file_id] = stored
         return web.json_response({"file": stored.resource()}, headers={STATUS: "final"})
 
-    # -- list / delete (get is the app's: it records the state) ------------------------------------------------------------------
+    # -- list / delete (get is the app's, which records the state it answered) ----------------------
 
     async def delete(self, request: web.Request) -> web.Response:
         stored = self.lookup(request.match_info["file_id"])
