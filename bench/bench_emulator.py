@@ -22,7 +22,7 @@ from bench.common import median, write_section
 
 BODY = json.dumps({"contents": [{"role": "user", "parts": [{"text": "What is the capital of France?"}]}]})
 PATH = "/v1beta/models/gemini-2.5-flash:generateContent"
-SERVER = "from harness.emulator.cli import emulator_command; emulator_command()"
+SERVER = "from harness_gemini.emulator.cli import emulator_command; emulator_command()"
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Harness overhead over the raw SDK: the same N text-only generateContent calls at the same concurrency,
-once through google-genai directly (the floor) and once as a suite run through ``harness.session.execute``
+once through google-genai directly (the floor) and once as a suite run through ``harness.run.session.execute``
 (load, plan, provider, runner, retries, scorer, SQLite store, results.json), against the same emulator.
 
 The emulator runs in its own process (the ``emulator`` command) so its CPU does not share this process's
@@ -21,12 +21,12 @@ from google.genai import types
 
 from bench.bench_emulator import server
 from bench.common import median, write_section
-from harness.loader import LoadOptions
-from harness.plugins import PluginHost, load_plugins
-from harness.retry import RetryPolicy
-from harness.runner import RunOptions
-from harness.session import SessionOptions, execute
-from harness.yamlsource import parse_yaml
+from harness.api.host import PluginHost, load_plugins
+from harness.run.retry import RetryPolicy
+from harness.run.runner import RunOptions
+from harness.run.session import SessionOptions, execute
+from harness.suite.loader import LoadOptions
+from harness.suite.yamlsource import parse_yaml
 
 TRIALS = 200
 CONCURRENCY = 16
@@ -161,7 +161,7 @@ def main() -> None:
     body = (
         f"{TRIALS} text-only generateContent calls, concurrency {CONCURRENCY}, `--no-cache`, json report only; "
         "emulator in its own process. Floor: google-genai `client.aio.models.generate_content` under an "
-        "`asyncio.Semaphore` + `gather`. Harness: `harness.session.execute` in-process on a generated suite "
+        "`asyncio.Semaphore` + `gather`. Harness: `harness.run.session.execute` in-process on a generated suite "
         f"({TRIALS} cases, one prompt, a `text` scorer), temp store.\n\n"
         "| emulator latency | floor ms | harness ms | harness / floor | overhead ms per trial (wall) | "
         "CPU ms per trial, floor / harness |\n|---|---|---|---|---|---|\n"
@@ -172,7 +172,7 @@ def main() -> None:
         "- Harness ms is the whole `execute()` (load and plan the suite, open the store, run, score, write "
         'results.json); "in the runner" is the call-and-score phase alone (`run.duration_s`).\n'
         f"- Of the fixed cost outside the runner, parsing the {TRIALS}-case suite YAML takes {median(parse_ms):.0f} ms "
-        "(`harness/yamlsource.py` `parse_yaml` parses the text twice, `yaml.compose` then `yaml.safe_load`, "
+        "(`harness/suite/yamlsource.py` `parse_yaml` parses the text twice, `yaml.compose` then `yaml.safe_load`, "
         "with the pure-Python SafeLoader).\n"
         "- Overhead per trial = (harness - floor) / trials, in wall time; at 0 ms latency it is the harness's "
         "own per-trial cost. CPU is this process only (the emulator's is excluded).\n"

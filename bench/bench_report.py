@@ -25,9 +25,9 @@ from chromium import launch  # noqa: E402
 from factory import make_results  # noqa: E402
 
 from bench.common import median, write_section  # noqa: E402
-from harness.reporting import ReportContext  # noqa: E402
-from harness.results import RunResults  # noqa: E402
-from plugins.reporters.html import HtmlReporter  # noqa: E402
+from harness.api.reporting import ReportContext  # noqa: E402
+from harness.log.results import RunResults  # noqa: E402
+from harness_reporters.html import HtmlReporter  # noqa: E402
 
 TARGET_TRIALS = 10_000
 LOADS = 5

@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "score
 from noisy import add_errors
 
 from bench.common import ROOT, median, write_section
-from harness.records import Output
-from harness.scoring import ScoreContext
-from plugins.scorers import normalisers
-from plugins.scorers.wer import WerScorer
+from harness.api.scoring import ScoreContext
+from harness.log.records import Output
+from harness_scorers import normalisers
+from harness_scorers.wer import WerScorer
 
 WORDS = 100_000
 RUNS = 5

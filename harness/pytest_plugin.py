@@ -8,7 +8,6 @@ own verdict. Registered through the ``pytest11`` entry point; it does nothing wi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -18,19 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.api.host import PluginHost, load_plugins
 from harness.errors import UserError
-from harness.loader import LoadOptions
-from harness.plugins import PluginHost, load_plugins
-from harness.results import RunResults, TrialRecord
-from harness.runner import RunOptions
-from harness.session import SessionOptions, default_store_path, endpoint_key, execute, maybe_emulator, prepare
+from harness.log.results import RunResults, TrialRecord
+from harness.run.endpoints import LocalEndpoints
+from harness.run.runner import RunOptions
+from harness.run.session import SessionOptions, default_store_path, execute, prepare
+from harness.suite.loader import LoadOptions
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
 
 SUFFIX = ".suite.yaml"
 _HOST = pytest.StashKey[PluginHost | UserError]()
-_EMULATOR = pytest.StashKey[tuple[contextlib.ExitStack, str | None]]()
+_LOCAL = pytest.StashKey[LocalEndpoints | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,9 +70,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    started = config.stash.get(_EMULATOR, None)
+    started = config.stash.get(_LOCAL, None)
     if started is not None:
-        started[0].close()
+        started.close()
 
 
 def _host(config: pytest.Config) -> PluginHost:
@@ -88,14 +88,12 @@ def _host(config: pytest.Config) -> PluginHost:
     return found
 
 
-def _emulator_url(config: pytest.Config) -> str | None:
-    """Start the emulator (when asked) on the first run; it stops when pytest ends."""
-    if _EMULATOR not in config.stash:
-        stack = contextlib.ExitStack()
+def _local(config: pytest.Config) -> LocalEndpoints | None:
+    """With --harness-emulator, the local endpoints of this session (each started on first use, stopped at the end)."""
+    if _LOCAL not in config.stash:
         enabled = bool(config.getoption("harness_emulator"))
-        url = stack.enter_context(maybe_emulator(enabled, config.getoption("harness_responses")))
-        config.stash[_EMULATOR] = (stack, url)
-    return config.stash[_EMULATOR][1]
+        config.stash[_LOCAL] = LocalEndpoints(config.getoption("harness_responses")) if enabled else None
+    return config.stash[_LOCAL]
 
 
 def _shown(path: Path) -> Path:
@@ -127,7 +125,7 @@ class SuiteFile(pytest.File):
         self._results: dict[str, TrialRecord] | None = None
         self._error: BaseException | None = None
 
-    def options(self, filters: list[str] | None = None, emulator_url: str | None = None) -> SessionOptions:
+    def options(self, filters: list[str] | None = None) -> SessionOptions:
         config = self.config
         out_root: Path | None = config.getoption("harness_out")
         try:  # sub/b.suite.yaml -> sub/b: suites with the same name in two folders stay apart
@@ -141,25 +139,20 @@ class SuiteFile(pytest.File):
         else:
             factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
             out_dir, formats = factory.mktemp(f"harness-{slug.replace(os.sep, '-')}"), []
-        base_url = emulator_url or os.environ.get("HARNESS_BASE_URL")
         return SessionOptions(
             load=LoadOptions(host=host),
             run=RunOptions(
                 concurrency=max(1, int(config.getoption("harness_concurrency"))),
                 use_cache=not config.getoption("harness_no_cache"),
-                endpoint=endpoint_key(
-                    emulator_url, os.environ.get("HARNESS_BASE_URL"), config.getoption("harness_responses")
-                ),
             ),
             filters=filters or [],
             out_dir=out_dir,
             formats=formats,
             store_path=default_store_path(),
-            base_url=base_url,
-            api_key="emulator" if emulator_url else None,
+            base_url=os.environ.get("HARNESS_BASE_URL"),
+            local=_local(config),
             fail_on="none",
             argv=["pytest", *config.invocation_params.args],
-            emulator=bool(emulator_url),
         )
 
     def collect(self) -> Iterator[TrialItem]:
@@ -186,7 +179,7 @@ class SuiteFile(pytest.File):
             partial = self.selected_count < self.planned
             filters = [_glob_escape(c) for c in sorted(self.selected)] if partial else []
             try:
-                outcome = execute(_shown(self.path), self.options(filters, _emulator_url(self.config)))
+                outcome = execute(_shown(self.path), self.options(filters))
             except BaseException as exc:
                 self._error = exc
                 raise

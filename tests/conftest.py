@@ -22,7 +22,7 @@ def fake_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A plugin host with only the fake provider and scorers (no entry-point plugins)."""
     import fakes
 
-    from harness.plugins import load_plugins
+    from harness.api.host import load_plugins
 
     monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "")
     fakes.FakeProvider.reset()

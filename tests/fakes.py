@@ -7,9 +7,9 @@ import re
 from typing import Any, ClassVar
 
 from harness import hookimpl
-from harness.provider import Provider, ProviderError, ProviderRequest
-from harness.records import Output, Usage
-from harness.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.api.provider import Provider, ProviderError, ProviderRequest
+from harness.api.scoring import Score, ScoreContext, Scorer, ScorerOptions
+from harness.log.records import Output, Usage
 
 
 class FakeProvider(Provider):
@@ -20,6 +20,7 @@ class FakeProvider(Provider):
     """
 
     name = "fake"
+    default_model = "fake-model"
     description = "test provider"
     calls: ClassVar[list[ProviderRequest]] = []
     in_flight: ClassVar[int] = 0

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from clirun import Done, harness_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = sorted((ROOT / "suites").glob("*.suite.yaml"))
 
 
-def harness(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
+def harness(*args: str, cwd: Path = ROOT) -> Done:
+    return harness_cli(*args, cwd=cwd)
 
 
 def test_there_are_example_suites_for_each_capability() -> None:
@@ -94,7 +91,7 @@ def test_demo_suites_give_real_transcripts_and_wer(tmp_path: Path) -> None:
 
 
 def test_documented_suite_example_is_a_valid_suite() -> None:
-    from harness.suite import Suite
+    from harness.suite.model import Suite
 
     doc = (ROOT / "docs" / "suite-format.md").read_text()
     block = doc.split("```yaml", 1)[1].split("```", 1)[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # Imported here, not first inside pytester's in-process runs, which drop modules imported during a run.
-import harness.session  # noqa: F401
+import harness.run.session  # noqa: F401
 
 pytest_plugins = ["pytester"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator import EmulatorConfig, start_background
 
 SECRET = "AIzaSyTESTSECRET0123456789abcdefghijklmn"
 MIDDLE = "TESTSECRET0123456789"
@@ -83,6 +83,7 @@ def test_api_key_never_stored_reported_or_logged(tmp_path: Path) -> None:
     log = tmp_path / "requests.jsonl"
     store = tmp_path / "store.db"
     out = tmp_path / "out"
+    folder = out / "secrets"  # --out DIR writes DIR/<suite>/
 
     env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_API_KEY", "HARNESS_STORE", "HARNESS_BASE_URL")}
     env["GEMINI_API_KEY"] = SECRET
@@ -118,7 +119,7 @@ def test_api_key_never_stored_reported_or_logged(tmp_path: Path) -> None:
 
     # The run really went through the key path: two answers and the emulator's 400 as an error.
     assert done.returncode == 1, done.stdout + done.stderr
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     statuses = {t["case_id"]: t["status"] for t in results["trials"]}
     assert statuses == {"capital": "ok", "greeting": "ok", "refused": "error"}, statuses
     refused = next(t for t in results["trials"] if t["case_id"] == "refused")

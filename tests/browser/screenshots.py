@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chromium import launch  # noqa: E402
 from factory import make_results  # noqa: E402
 
-from harness.reporting import ReportContext  # noqa: E402
-from plugins.reporters.html import HtmlReporter  # noqa: E402
+from harness.api.reporting import ReportContext  # noqa: E402
+from harness_reporters.html import HtmlReporter  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
 

@@ -9,9 +9,9 @@ import pytest
 from factory import HOSTILE_IMG, HOSTILE_SCRIPT, make_results
 from playwright.sync_api import expect
 
-from harness.reporting import ReportContext
-from harness.results import RunResults
-from plugins.reporters.html import HtmlReporter
+from harness.api.reporting import ReportContext
+from harness.log.results import RunResults
+from harness_reporters.html import HtmlReporter
 
 pytestmark = pytest.mark.browser
 
@@ -148,7 +148,7 @@ def test_long_lists_render_in_chunks(watched: Any, tmp_path: Path) -> None:
 
 def test_baseline_deltas_follow_the_scorers_direction(watched: Any, results: RunResults, tmp_path: Path) -> None:
     """A metric whose name says nothing is coloured by the scorer's declared direction."""
-    from harness.results import MetricDelta
+    from harness.log.results import MetricDelta
 
     assert results.baseline is not None
     marked = results.model_copy(deep=True)
@@ -174,7 +174,7 @@ def test_summary_cells_show_headline_aggregates_only(watched: Any, report: Path)
 
 def test_matrix_cells_follow_min_pass_rate(watched: Any, results: RunResults, tmp_path: Path) -> None:
     """A case whose repeats reach the suite's min_pass_rate shows as passed even with a failed repeat."""
-    from harness.results import CaseVerdict
+    from harness.log.results import CaseVerdict
 
     mixed = next(
         (t.case_id, t.model, t.config_id, t.prompt_id)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.loader import LoadOptions, load_suite
-from harness.planning import plan
-from harness.session import SessionOptions, execute
+from harness.run.planning import plan
+from harness.run.session import SessionOptions, execute
+from harness.suite.loader import LoadOptions, load_suite
 
 
 def write_suite(folder: Path, text: str, name: str = "t.suite.yaml") -> Path:
@@ -36,7 +36,7 @@ def record(
     case: str, repeat: int = 0, *, model: str = "m", passed: bool | None = None, status: str = "ok", **fields: Any
 ) -> Any:
     """A finished TrialRecord for summary and verdict tests (prompt p, config c)."""
-    from harness.results import RequestRecord, TrialRecord
+    from harness.log.results import RequestRecord, TrialRecord
 
     return TrialRecord(
         id=f"{model}-{case}-{repeat}",

@@ -7,11 +7,10 @@ written beside the suite; when the error is in one of them, ``where`` names it a
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import harness_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -359,13 +358,7 @@ def test_broken_suite(
     path.write_text(suite.replace(" #!", ""), encoding="utf-8")
     for file_name, content in files.items():
         (folder / file_name).write_text(content, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "validate", str(path), "--plugins-dir", str(plugins_dir)],
-        capture_output=True,
-        text=True,
-        env={"HARNESS_LOAD_PLUGINS": "", "PATH": "/usr/bin:/bin", "COLUMNS": "300"},
-        timeout=60,
-    )
+    done = harness_cli("validate", str(path), "--plugins-dir", str(plugins_dir), env={"HARNESS_LOAD_PLUGINS": ""})
     message = done.stderr + done.stdout
     assert done.returncode == 2, message
     assert "Traceback" not in message

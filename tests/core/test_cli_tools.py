@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from clirun import Done, harness_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+def harness(*args: str, env: dict[str, str] | None = None) -> Done:
+    return harness_cli(*args, env=env)
 
 
 def test_suite_schema_accepts_every_example_suite() -> None:
@@ -70,24 +62,24 @@ def finished_run(tmp_path: Path) -> tuple[Path, dict[str, str], str]:
         env=env,
     )
     assert done.returncode == 1, done.stderr  # case b fails
-    run_id = json.loads((tmp_path / "run" / "results.json").read_text())["run"]["id"]
+    run_id = json.loads((tmp_path / "run" / "t" / "results.json").read_text())["run"]["id"]
     return tmp_path, env, run_id
 
 
 def test_report_rerenders_a_run_folder(finished_run: tuple[Path, dict[str, str], str]) -> None:
     tmp, env, _ = finished_run
-    done = harness("report", str(tmp / "run"), "--format", "markdown,junit,csv,html", env=env)
+    done = harness("report", str(tmp / "run" / "t"), "--format", "markdown,junit,csv,html", env=env)
     assert done.returncode == 0, done.stderr
     for name in ("summary.md", "junit.xml", "trials.csv", "report.html"):
-        assert (tmp / "run" / name).stat().st_size > 0, name
-    assert "1 failed" in (tmp / "run" / "summary.md").read_text()
+        assert (tmp / "run" / "t" / name).stat().st_size > 0, name
+    assert "1 failed" in (tmp / "run" / "t" / "summary.md").read_text()
 
 
 def test_report_from_the_store_by_run_id_even_without_results_json(
     finished_run: tuple[Path, dict[str, str], str],
 ) -> None:
     tmp, env, run_id = finished_run
-    (tmp / "run" / "results.json").unlink()
+    (tmp / "run" / "t" / "results.json").unlink()
     done = harness("report", run_id, "--out", str(tmp / "again"), "--format", "json", env=env)
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp / "again" / "results.json").read_text())

@@ -72,8 +72,8 @@ def test_cli_overrides(tmp_path: Path, fake_host: Any) -> None:
 
 
 def test_filters(tmp_path: Path, fake_host: Any) -> None:
-    from harness.loader import LoadOptions, load_suite
-    from harness.planning import plan
+    from harness.run.planning import plan
+    from harness.suite.loader import LoadOptions, load_suite
 
     loaded = load_suite(write_suite(tmp_path, SUITE), LoadOptions(host=fake_host))
     assert {t.case_id for t in plan(loaded, ["tag:animal"])} == {"b"}
@@ -82,7 +82,7 @@ def test_filters(tmp_path: Path, fake_host: Any) -> None:
 
 
 def test_chat_turns_and_history(tmp_path: Path, fake_host: Any) -> None:
-    from harness.records import Output
+    from harness.log.records import Output
 
     suite = """
 name: chat

@@ -12,9 +12,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from clirun import harness_cli
 from helpers import record, run_suite, write_suite
 
-from harness.results import RunResults, results_json_schema
+from harness.log.results import SCHEMA_VERSION, RunResults, results_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,8 +50,8 @@ def test_parallelism_actually_happens(tmp_path: Path, fake_host: Any) -> None:
 
 
 def _opts(**kw: Any) -> Any:
-    from harness.retry import RetryPolicy
-    from harness.runner import RunOptions
+    from harness.run.retry import RetryPolicy
+    from harness.run.runner import RunOptions
 
     kw.setdefault("retry", RetryPolicy(max_retries=3, base_delay_s=0.001))
     return RunOptions(**kw)
@@ -139,7 +140,7 @@ def test_results_json_validates_against_published_schema(tmp_path: Path, fake_ho
     outcome = run_suite(fake_host, path, tmp_path, run=_opts())
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     jsonschema.Draft202012Validator(results_json_schema()).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == SCHEMA_VERSION
     trial = data["trials"][0]
     for key in ("id", "case_id", "prompt_id", "model", "config", "repeat", "status", "output", "scores"):
         assert key in trial
@@ -203,7 +204,7 @@ def test_ctrl_c_keeps_finished_trials(tmp_path: Path) -> None:
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    data = json.loads((tmp_path / "out" / "t" / "results.json").read_text())
     assert data["run"]["status"] == "interrupted"
     assert sorted(t["case_id"] for t in data["trials"]) == ["c0", "c1", "c2"]
     status = sqlite3.connect(db_path).execute("SELECT status FROM runs").fetchone()[0]
@@ -236,8 +237,8 @@ def test_baseline_regressions(tmp_path: Path, fake_host: Any) -> None:
 
 
 def test_measure_only_scores_never_decide() -> None:
-    from harness.records import ScoreResult
-    from harness.runner import decide
+    from harness.log.records import ScoreResult
+    from harness.run.runner import decide
 
     measured = ScoreResult(scorer="tokens", metric="cost", value=0.01, passed=None)
     ok = ScoreResult(scorer="has", metric="has", value=1.0, passed=True)
@@ -259,30 +260,12 @@ def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
         suite_with(["beta"], extra="scorers: [{has: b}]").replace("name: runner", "name: two"),
         name="two.suite.yaml",
     )
-    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
-    base = [
-        sys.executable,
-        "-m",
-        "harness",
-        "run",
-        str(one),
-        str(two),
-        "--plugins-dir",
-        str(plugins),
-        "--format",
-        "json",
-        "-q",
-    ]
-    first = subprocess.run(
-        [*base, "--out", str(tmp_path / "main")], env=env, capture_output=True, text=True, timeout=60
-    )
+    env = {"HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = ["run", str(one), str(two), "--plugins-dir", str(plugins), "--format", "json", "-q"]
+    first = harness_cli(*base, "--out", str(tmp_path / "main"), env=env)
     assert first.returncode == 0, first.stderr
-    second = subprocess.run(
-        [*base, "--out", str(tmp_path / "pr"), "--baseline", str(tmp_path / "main"), "--fail-on", "regressions"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    second = harness_cli(
+        *base, "--out", str(tmp_path / "pr"), "--baseline", str(tmp_path / "main"), "--fail-on", "regressions", env=env
     )
     assert second.returncode == 0, second.stderr
     for name in ("one", "two"):
@@ -293,7 +276,7 @@ def test_baseline_folder_per_suite_with_several_suites(tmp_path: Path) -> None:
 def test_scorers_see_the_whole_conversation(tmp_path: Path, fake_host: Any) -> None:
     import fakes
 
-    from harness.scoring import Score, ScoreContext, Scorer
+    from harness.api.scoring import Score, ScoreContext, Scorer
 
     seen: list[tuple[int | None, int]] = []
 
@@ -345,23 +328,8 @@ def test_metric_direction_comes_from_the_scorer(tmp_path: Path, fake_host: Any) 
     assert delta.delta > 0 and delta.verdict == "worse"
 
 
-def test_emulator_cache_key_follows_the_responses_file(tmp_path: Path) -> None:
-    """Editing the emulator's responses file must not let old cached answers stand in for new ones."""
-    from harness.session import endpoint_key
-
-    responses = tmp_path / "responses.yaml"
-    responses.write_text("responses: [{match: {prompt: hi}, text: one}]\n")
-    first = endpoint_key("http://127.0.0.1:1", None, responses)
-    assert first == endpoint_key("http://127.0.0.1:2", None, responses)  # the port does not matter
-    responses.write_text("responses: [{match: {prompt: hi}, text: two}]\n")
-    assert endpoint_key("http://127.0.0.1:1", None, responses) != first
-    assert endpoint_key("http://127.0.0.1:1", None, None) not in (first, "default")
-    assert endpoint_key(None, "https://example.test", None) == "https://example.test"
-    assert endpoint_key(None, None, None) == "default"
-
-
 def test_case_verdicts_judge_repeats_together() -> None:
-    from harness.summary import case_verdicts
+    from harness.log.summary import case_verdicts
 
     trials = [record("a", r, passed=r != 0, min_pass_rate=0.8) for r in range(5)]  # 4 of 5
     trials += [record("b", r, passed=r > 1, min_pass_rate=0.8) for r in range(5)]  # 3 of 5
@@ -408,8 +376,8 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
 
 
 def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.results import RunResults
-    from harness.session import write_reports
+    from harness.log.results import RunResults
+    from harness.run.session import write_reports
 
     writes: list[Path] = []
     original = RunResults.write
@@ -418,15 +386,15 @@ def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatc
         writes.append(path)
         return original(self, path)
 
-    from harness.plugins import load_plugins
+    from harness.api.host import load_plugins
 
     outcome = run_suite(fake_host, write_suite(tmp_path, suite_with(["a"])), tmp_path, run=_opts())
     monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "reporters")
     with_reporters = load_plugins()
-    assert "json" in with_reporters.reporters  # the built-in json reporter is installed...
+    assert "json" not in with_reporters.reporters  # results.json is the core's run log, not a plugin's...
     monkeypatch.setattr(RunResults, "write", counting)
     write_reports(outcome.results, tmp_path / "again", ["json", "markdown"], with_reporters, None)
-    assert writes == [tmp_path / "again" / "results.json"]  # ...yet the record is written once
+    assert writes == [tmp_path / "again" / "results.json"]  # ...and "json" asks for it once
 
 
 def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
@@ -435,24 +403,21 @@ def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
     plugins.mkdir()
     (plugins / "fakes.py").write_text((ROOT / "tests" / "fakes.py").read_text())
     path = write_suite(tmp_path / "s", suite_with([f"t{i}" for i in range(20)]))
-    env = {**os.environ, "HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
-    base = [sys.executable, "-m", "harness", "run", str(path), "--plugins-dir", str(plugins), "--format", "json"]
-    done = subprocess.run([*base, "--out", str(tmp_path / "a")], env=env, capture_output=True, text=True, timeout=60)
+    env = {"HARNESS_LOAD_PLUGINS": "", "HARNESS_STORE": str(tmp_path / "store.db")}
+    base = ["run", str(path), "--plugins-dir", str(plugins), "--format", "json"]
+    done = harness_cli(*base, "--out", str(tmp_path / "a"), env=env)
     lines = [line for line in done.stderr.splitlines() if line.startswith("runner: ")]
     assert len(lines) == 10, done.stderr
     assert lines[0].startswith("runner: 2/20 trials (10%), 2 ok, 0 failed, 0 errors")
     assert lines[-1].startswith("runner: 20/20 trials (100%)")
-    quiet = subprocess.run(
-        [*base, "--out", str(tmp_path / "b"), "-q"], env=env, capture_output=True, text=True, timeout=60
-    )
+    quiet = harness_cli(*base, "--out", str(tmp_path / "b"), "-q", env=env)
     assert "trials (" not in quiet.stderr
 
 
 def test_cache_key_follows_video_metadata() -> None:
     """A different clip or frame rate of the same file is a different request, never a cached answer."""
-    from harness.provider import MediaRef, Message, Part, ProviderRequest
-    from harness.records import VideoMetadata
-    from harness.runner import request_hash
+    from harness.api import MediaRef, Message, Part, ProviderRequest, VideoMetadata
+    from harness.run.runner import request_hash
 
     def key(meta: VideoMetadata | None) -> str:
         media = MediaRef(source="v.mp4", path=Path("/x/v.mp4"), sha256="ab" * 32, video_metadata=meta)

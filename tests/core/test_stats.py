@@ -6,7 +6,7 @@ import random
 import pytest
 from helpers import record
 
-from harness.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
+from harness.log.stats import mean_ci, paired_permutation_p, percentile, t_critical, wilson
 
 
 def test_t_critical_known_values() -> None:
@@ -60,9 +60,9 @@ def test_paired_large_n_uses_fast_normal_approximation() -> None:
 
 
 def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
-    from harness.records import ScoreResult
-    from harness.results import TrialRecord
-    from harness.summary import summarize
+    from harness.log.records import ScoreResult
+    from harness.log.results import TrialRecord
+    from harness.log.summary import summarize
 
     def trial(i: int, value: float) -> TrialRecord:
         scores = [
@@ -79,7 +79,7 @@ def test_yes_no_metrics_get_a_wilson_interval_inside_0_1() -> None:
 
 
 def test_pass_all_and_any_repeat_per_row() -> None:
-    from harness.summary import summarize
+    from harness.log.summary import summarize
 
     trials = [record("a", r, passed=True) for r in range(3)]  # always
     trials += [
@@ -96,9 +96,9 @@ def test_pass_all_and_any_repeat_per_row() -> None:
 
 
 def test_comparisons_skip_float_rounding_noise() -> None:
-    from harness.records import ScoreResult
-    from harness.results import TrialRecord
-    from harness.summary import compare
+    from harness.log.records import ScoreResult
+    from harness.log.results import TrialRecord
+    from harness.log.summary import compare
 
     def trial(model: str, case: str, cost: float) -> TrialRecord:
         return record(case, model=model, scores=[ScoreResult(scorer="tokens", metric="cost", value=cost)])

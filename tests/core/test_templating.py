@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.templating import Template, TemplateError, mmss, seconds
+from harness.suite.templating import Template, TemplateError, mmss, seconds
 
 ESCAPES = [
     "{{ ''.__class__.__mro__ }}",

@@ -8,7 +8,7 @@ import pytest
 from emu_support import make_client
 from google import genai
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
 
 @pytest.fixture(scope="module")

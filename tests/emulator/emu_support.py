@@ -11,7 +11,7 @@ import yaml
 from google import genai
 from google.genai import types
 
-from harness.emulator import RunningEmulator
+from harness_gemini.emulator import RunningEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 WIRE = ROOT / "tests" / "data" / "gemini-wire"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from harness.emulator.cli import emulator_command
 from harness.errors import UserError
+from harness_gemini.emulator.cli import emulator_command
 
 
 def test_help_lists_the_fault_flags() -> None:
@@ -30,7 +30,7 @@ def test_bad_responses_file_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_foreground_server_answers(tmp_path: Path) -> None:
-    code = "from harness.emulator.cli import emulator_command; emulator_command()"
+    code = "from harness_gemini.emulator.cli import emulator_command; emulator_command()"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "--port", "0", "--seed", "3"], stdout=subprocess.PIPE, text=True
     )

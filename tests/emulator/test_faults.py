@@ -11,8 +11,8 @@ import pytest
 from emu_support import make_client, transport_error
 from google.genai import errors
 
-from harness.emulator import EmulatorConfig, start_background
-from harness.emulator.faults import RateLimiter
+from harness_gemini.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator.faults import RateLimiter
 
 MODEL = "gemini-2.5-flash"
 

@@ -15,7 +15,7 @@ from emu_support import AUDIO, make_client, post
 from google import genai
 from google.genai import errors, types
 
-from harness.emulator import RunningEmulator
+from harness_gemini.emulator import RunningEmulator
 
 
 def _wait_active(client: genai.Client, name: str) -> types.File:

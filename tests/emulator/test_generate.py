@@ -12,7 +12,7 @@ from emu_support import AUDIO, make_client, post
 from google import genai
 from google.genai import errors, types
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
 
 def test_generate_echo_sync(client: genai.Client) -> None:

@@ -12,7 +12,7 @@ import pytest
 from emu_support import make_client, post
 from google.genai import errors, types
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / "suites" / "media" / "video" / "jfk-disc.mp4"

@@ -13,7 +13,7 @@ from typing import Any
 
 from emu_support import WIRE, cassette, post, shape
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
 
 def _path(uri: str) -> str:

@@ -9,9 +9,9 @@ import pytest
 from emu_support import make_client, transport_error
 from google.genai import errors, types
 
-from harness.emulator import EmulatorConfig, start_background
-from harness.emulator.responses import ResponseBook
 from harness.errors import UserError
+from harness_gemini.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator.responses import ResponseBook
 
 BOOK = """
 emulator:

@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from harness.emulator.schema_value import value_for
+from harness_gemini.emulator.schema_value import value_for
 
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "string", "minLength": 12, "maxLength": 20},

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("sdk1_conformance.py")

@@ -10,7 +10,7 @@ from emu_support import AUDIO
 from google import genai
 from google.genai import types
 
-from harness.emulator.transcribe import asks_for_transcript, time_range
+from harness_gemini.emulator.transcribe import asks_for_transcript, time_range
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 CLIPS = {

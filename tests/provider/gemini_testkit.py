@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from harness.provider import MediaRef, Message, Part, ProviderRequest, ProviderSettings
-from plugins.gemini import GeminiProvider
+from harness.api.provider import MediaRef, Message, Part, ProviderRequest, ProviderSettings
+from harness_gemini.provider import GeminiProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 WIRE = ROOT / "tests" / "data" / "gemini-wire"

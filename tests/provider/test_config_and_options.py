@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from plugins.gemini import GeminiProvider
-from plugins.gemini.options import GeminiOptions
+from harness_gemini.options import GeminiOptions
+from harness_gemini.provider import GeminiProvider
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
 

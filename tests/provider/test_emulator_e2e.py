@@ -1,4 +1,4 @@
-"""End to end through google-genai against the local Gemini emulator (harness.emulator)."""
+"""End to end through google-genai against the local Gemini emulator (harness_gemini.emulator)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from gemini_testkit import AUDIO, TEST_KEY, MemoryStore, make_provider, media_re
 from google import genai
 from google.genai import types
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
-from harness.provider import MediaRef, Message, Part, ProviderError, ProviderRequest
-from harness.retry import RetriesExhausted, RetryPolicy, call_with_retry
-from plugins.gemini.media import encoded_size
+from harness.api.provider import MediaRef, Message, Part, ProviderError, ProviderRequest
+from harness.run.retry import RetriesExhausted, RetryPolicy, call_with_retry
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_gemini.media import encoded_size
 
 UPLOAD_START = "/upload/v1beta/files"
 

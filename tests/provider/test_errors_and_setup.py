@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -10,12 +11,12 @@ import pytest
 from gemini_testkit import TEST_KEY, WIRE, Replay, make_provider, text_request
 from google.genai import errors as genai_errors
 
+from harness.api.host import load_plugins
+from harness.api.provider import ProviderError, ProviderSettings
 from harness.errors import UserError
-from harness.plugins import load_plugins
-from harness.provider import ProviderError, ProviderSettings
-from plugins.gemini import GeminiProvider, register_providers
-from plugins.gemini.errors import classify, parse_duration, retry_delay, scrub
-from plugins.gemini.provider import is_loopback
+from harness_gemini import register_providers
+from harness_gemini.errors import classify, parse_duration, retry_delay, scrub
+from harness_gemini.provider import GeminiProvider, is_loopback
 
 
 def api_error(code: int, status: str, message: str = "boom", details: list[Any] | None = None) -> Exception:
@@ -165,3 +166,16 @@ def test_registered_through_the_hook() -> None:
     assert registered == [GeminiProvider]
     assert GeminiProvider.name == "gemini"
     assert load_plugins().providers.get("gemini") is GeminiProvider  # through the entry point
+
+
+def test_emulator_identity_follows_the_responses_file(tmp_path: Path) -> None:
+    """Editing the emulator's responses file must not let old cached answers stand in for new ones."""
+    from harness_gemini.local import identity
+
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("responses: [{match: {prompt: hi}, text: one}]\n")
+    first = identity(responses)
+    assert first == identity(responses)  # stable (the port it runs on does not matter)
+    responses.write_text("responses: [{match: {prompt: hi}, text: two}]\n")
+    assert identity(responses) != first
+    assert identity(None) not in (first, "default")

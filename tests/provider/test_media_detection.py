@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from gemini_testkit import AUDIO, media_ref, media_request
 
-from harness.provider import MediaRef
-from plugins.gemini import GeminiProvider
-from plugins.gemini.media import choose_uploads, describe, encoded_size
-from plugins.gemini.mime import detect_bytes, detect_file
-from plugins.gemini.probe import ProbeError, probe_audio
+from harness.api.provider import MediaRef
+from harness_gemini.media import choose_uploads, describe, encoded_size
+from harness_gemini.mime import detect_bytes, detect_file
+from harness_gemini.probe import ProbeError, probe_audio
+from harness_gemini.provider import GeminiProvider
 
 CLIPS = {
     "jfk.aac": "audio/aac",
@@ -153,8 +153,7 @@ def test_choose_uploads_largest_first() -> None:
 
 def test_validate_refuses_too_much_audio_with_file_and_line(tmp_path: Path) -> None:
     """End to end: `harness validate` names the case's file:line and exits 2, without calling a model."""
-    import subprocess
-    import sys
+    from clirun import harness_cli
 
     for i in range(2):
         _long_flac(tmp_path / f"long{i}.flac", 5, i)
@@ -164,9 +163,7 @@ def test_validate_refuses_too_much_audio_with_file_and_line(tmp_path: Path) -> N
         "  - id: one-clip\n    media: [long0.flac]\n"
         "  - id: two-clips\n    media: [long0.flac, long1.flac]\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "validate", str(suite)], capture_output=True, text=True, timeout=120
-    )
+    done = harness_cli("validate", str(suite))
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"{suite}:6: error: case 'two-clips': 10.00 hours of audio in one prompt" in done.stderr
     assert "Traceback" not in done.stderr

@@ -7,7 +7,7 @@ import json
 import pytest
 from gemini_testkit import WIRE, Replay, cassette, make_provider, text_request
 
-from harness.provider import ProviderError
+from harness.api.provider import ProviderError
 
 
 async def test_inline_audio_usage_by_modality(replay: Replay) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
-from harness.emulator import EmulatorConfig, start_background
+from clirun import harness_cli
+
+from harness_gemini.emulator import EmulatorConfig, start_background
 
 
 def _upload_starts(emu: object) -> list[object]:
@@ -32,32 +31,11 @@ def _big_wav(path: Path, megabytes: float) -> Path:
 
 
 def _run(suite: Path, base_url: str, tmp: Path, out: str) -> dict:
-    env = {**os.environ, "GEMINI_API_KEY": "emulator-key", "HARNESS_STORE": str(tmp / "store.db")}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "run",
-            str(suite),
-            "--base-url",
-            base_url,
-            "--no-cache",
-            "--out",
-            str(tmp / out),
-            "--format",
-            "json",
-            "-q",
-            "-j",
-            "10",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    env = {"GEMINI_API_KEY": "emulator-key", "HARNESS_STORE": str(tmp / "store.db")}
+    args = ["run", str(suite), "--base-url", base_url, "--no-cache", "--out", str(tmp / out), "--format", "json"]
+    done = harness_cli(*args, "-q", "-j", "10", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads((tmp / out / "results.json").read_text())
+    return json.loads((tmp / out / suite.name.removesuffix(".suite.yaml") / "results.json").read_text())
 
 
 def test_big_audio_goes_through_files_api_once_and_is_reused(tmp_path: Path) -> None:

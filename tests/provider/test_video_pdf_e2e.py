@@ -11,10 +11,9 @@ import pytest
 from gemini_testkit import AUDIO, make_provider, media_ref, media_request
 from scorers.scorer_kit import make_context, run
 
-from harness.emulator import EmulatorConfig, RunningEmulator, start_background
-from harness.provider import ProviderError
-from harness.records import VideoMetadata
-from plugins.scorers.tokens import TokensScorer
+from harness.api import ProviderError, VideoMetadata
+from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
+from harness_scorers.tokens import TokensScorer
 from tools.example_media import write_pdf, write_video
 
 ROOT = Path(__file__).resolve().parents[2]

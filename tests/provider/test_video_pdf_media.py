@@ -10,12 +10,12 @@ import pytest
 from gemini_testkit import AUDIO, media_ref, media_request
 from pypdf import PdfReader, PdfWriter
 
-from harness.records import MediaInfo, VideoMetadata
-from plugins.gemini import GeminiProvider
-from plugins.gemini.limits import prompt_problems
-from plugins.gemini.media import describe
-from plugins.gemini.media_tokens import estimate, resolution_of
-from plugins.gemini.mime import detect_file
+from harness.api import MediaInfo, VideoMetadata
+from harness_gemini.limits import prompt_problems
+from harness_gemini.media import describe
+from harness_gemini.media_tokens import estimate, resolution_of
+from harness_gemini.mime import detect_file
+from harness_gemini.provider import GeminiProvider
 from tools.example_media import PRESETS, write_pdf, write_video
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,8 +222,8 @@ def test_offsets_in_any_documented_form(tmp_path: Path) -> None:
     suite.write_text(f"name: ok\nprompts: [{{id: p, template: Describe.}}]\ncases:\n{cases}")
     done = _validate(suite)
     assert done.returncode == 0, done.stderr
-    from harness.loader import LoadOptions, load_suite
-    from harness.plugins import load_plugins
+    from harness.api.host import load_plugins
+    from harness.suite.loader import LoadOptions, load_suite
 
     loaded = load_suite(suite, LoadOptions(host=load_plugins()))
     clips = [case.media[0].video_metadata for case in loaded.cases]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from factory import make_results
 
-from harness.reporting import ReportContext
-from harness.results import RunResults
+from harness.api.reporting import ReportContext
+from harness.log.results import RunResults
 
 
 @pytest.fixture(scope="session")

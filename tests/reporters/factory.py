@@ -15,10 +15,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from harness.baseline import compare_runs
-from harness.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
-from harness.results import RequestRecord, RunInfo, RunResults, TrialRecord
-from harness.summary import compare, summarize
+from harness.log.baseline import compare_runs
+from harness.log.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
+from harness.log.results import RequestRecord, RunInfo, RunResults, TrialRecord
+from harness.log.summary import compare, summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIO = ROOT / "suites" / "media" / "audio"
@@ -292,7 +292,7 @@ def _error_trial(suffix: str, model: str, config_id: str, repeat: int) -> TrialR
 
 def scorer_lookup(scorer: str) -> Any:
     """The real built-in scorer classes, so summaries carry real aggregates and metric directions."""
-    from plugins.scorers.wer import WerScorer
+    from harness_scorers.wer import WerScorer
 
     return WerScorer if scorer == "wer" else None
 

@@ -4,7 +4,7 @@ import csv
 
 from factory import build, make_trials
 
-from plugins.reporters.csv_report import BASE_COLUMNS, CsvReporter, safe_cell
+from harness_reporters.csv_report import BASE_COLUMNS, CsvReporter, safe_cell
 
 
 def read_rows(path):  # type: ignore[no-untyped-def]

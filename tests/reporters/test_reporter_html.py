@@ -9,8 +9,8 @@ from pathlib import Path
 
 from factory import AUDIO, HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
-from harness.records import MediaInfo
-from plugins.reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
+from harness.log.records import MediaInfo
+from harness_reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
-from plugins.reporters.junit import JunitReporter
+from harness_reporters.junit import JunitReporter
 
 
 def test_one_suite_per_row_and_one_case_per_trial(results, ctx) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from factory import make_results
 
-from harness.reporting import ReportContext
-from plugins.reporters.markdown import MarkdownReporter, md
+from harness.api.reporting import ReportContext
+from harness_reporters.markdown import MarkdownReporter, md
 
 
 def test_order_is_regressions_then_failures_then_summary(results, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -23,11 +23,14 @@ def test_no_regression_section_without_a_baseline(ctx) -> None:  # type: ignore[
     assert text.index("### Failures") < text.index("### Summary")
 
 
-def test_a_baseline_run_in_the_context_is_compared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_core_s_baseline_comparison_is_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from harness.log.baseline import compare_runs
+
     current = make_results(with_baseline=False)
     baseline = make_results(with_baseline=False)
     index = next(i for i, t in enumerate(current.trials) if t.passed)
     baseline.trials[index].passed = False  # so it is fixed in the current run
+    current.baseline = compare_runs(current, baseline)
     out = MarkdownReporter().write(current, ReportContext(out_dir=tmp_path, baseline=baseline))
     assert "1 fixed" in out.read_text(encoding="utf-8")
 
@@ -47,8 +50,8 @@ def test_hostile_case_ids_are_escaped(results, ctx) -> None:  # type: ignore[no-
 
 
 def test_pass_rate_gate_is_listed_when_used() -> None:
-    from harness.results import CaseVerdict
-    from plugins.reporters.markdown import markdown_summary
+    from harness.log.results import CaseVerdict
+    from harness_reporters.markdown import markdown_summary
 
     results = make_results(with_baseline=False)
     assert "Pass-rate gate" not in markdown_summary(results, None)
@@ -86,7 +89,7 @@ def test_pass_rate_gate_is_listed_when_used() -> None:
 
 
 def test_regressions_say_what_changed() -> None:
-    from plugins.reporters.markdown import markdown_summary
+    from harness_reporters.markdown import markdown_summary
 
     results = make_results()
     assert results.baseline is not None

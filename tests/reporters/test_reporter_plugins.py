@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from harness.plugins import PluginHost
-from harness.reporting import Reporter
-from plugins import reporters
+import harness_reporters as reporters
+from harness.api.host import PluginHost
+from harness.api.reporting import Reporter
+
+
+def _host() -> PluginHost:
+    host = PluginHost()
+    host.register(reporters, "reporters")
+    return host
+
 
 EXPECTED = {
     "html": "report.html",
-    "json": "results.json",
     "junit": "junit.xml",
     "markdown": "summary.md",
     "csv": "trials.csv",
@@ -17,8 +23,7 @@ EXPECTED = {
 
 def test_hook_registers_every_format() -> None:
     host = PluginHost()
-    host.register_module(reporters, "reporters")
-    host.collect()
+    host.register(reporters, "reporters")
     assert set(host.reporters.items) == set(EXPECTED)
     for name, filename in EXPECTED.items():
         cls = host.reporters.get(name)
@@ -29,7 +34,7 @@ def test_hook_registers_every_format() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_reporter_writes_its_file(name: str, results, ctx) -> None:  # type: ignore[no-untyped-def]
-    cls = next(c for c in reporters.REPORTERS if c.name == name)
+    cls = _host().reporters.get(name)
     path = cls().write(results, ctx)
     assert path == ctx.out_dir / EXPECTED[name]
     assert path.stat().st_size > 0

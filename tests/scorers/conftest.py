@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from scorer_kit import ContextFactory, make_context
 
-from harness.scoring import ScoreContext
+from harness.api.scoring import ScoreContext
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from harness.api.provider import ProviderRequest
+from harness.api.scoring import Score, ScoreContext, Scorer
 from harness.errors import UserError
-from harness.provider import ProviderRequest
-from harness.records import Output
-from harness.scoring import Score, ScoreContext, Scorer
-from harness.templating import render_string
+from harness.log.records import Output
+from harness.suite.templating import render_string
 
 REPO = Path(__file__).resolve().parents[2]
 AUDIO = REPO / "suites" / "media" / "audio"

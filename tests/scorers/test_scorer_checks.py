@@ -8,10 +8,10 @@ import pytest
 import yaml
 from scorer_kit import WIRE, ContextFactory, run
 
-from harness.records import ScoreResult
-from plugins.scorers.finish_reason import FinishReasonScorer
-from plugins.scorers.latency import LatencyScorer
-from plugins.scorers.text import TextScorer
+from harness.log.records import ScoreResult
+from harness_scorers.finish_reason import FinishReasonScorer
+from harness_scorers.latency import LatencyScorer
+from harness_scorers.text import TextScorer
 
 
 @pytest.mark.parametrize(

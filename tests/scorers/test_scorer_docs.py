@@ -9,18 +9,17 @@ import pytest
 import yaml
 from scorer_kit import REPO
 
-from harness.plugins import PluginHost
-from harness.scorerspec import COMMON_KEYS
-from harness.scoring import Scorer
-from plugins import scorers as builtin
+import harness_scorers as builtin
+from harness.api.host import PluginHost
+from harness.api.scoring import Scorer
+from harness.suite.scorers import COMMON_KEYS
 
 DOC = (REPO / "docs" / "scorers.md").read_text(encoding="utf-8")
 
 
 def _registered() -> dict[str, type[Scorer]]:
     host = PluginHost()
-    host.register_module(builtin, "scorers")
-    host.collect()
+    host.register(builtin, "scorers")
     return dict(host.scorers.items)
 
 

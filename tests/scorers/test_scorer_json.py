@@ -10,9 +10,9 @@ import yaml
 from scorer_kit import WIRE, ContextFactory, run
 
 from harness.errors import UserError
-from plugins.scorers.jsonextract import extract, pointer, resolve, same
-from plugins.scorers.jsonvalid import JsonScorer
-from plugins.scorers.schemaconv import SchemaConversionError, from_config, gemini_to_json_schema
+from harness_scorers.jsonextract import extract, pointer, resolve, same
+from harness_scorers.jsonvalid import JsonScorer
+from harness_scorers.schemaconv import SchemaConversionError, from_config, gemini_to_json_schema
 
 CITY = {
     "type": "object",

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from scorer_kit import ContextFactory, build, run
 
+from harness.api import CheckContext
+from harness.api.provider import ProviderRequest
 from harness.errors import UserError
-from harness.provider import ProviderRequest
-from harness.records import Output, ScoreResult, Usage
-from plugins.scorers.judge import JudgeScorer, read_verdict
-from plugins.scorers.pyfunc import PythonScorer, to_score
+from harness.log.records import Output, ScoreResult, Usage
+from harness_scorers.judge import JudgeScorer, read_verdict
+from harness_scorers.pyfunc import PythonScorer, to_score
 
 
 class FakeGrader:
@@ -43,7 +44,7 @@ async def test_judge_asks_for_structured_verdict_and_keeps_it(ctx: ContextFactor
 
 
 async def test_judge_sends_media_when_asked(ctx: ContextFactory) -> None:
-    from harness.provider import MediaRef
+    from harness.api.provider import MediaRef
 
     grader = FakeGrader(Output(parsed={"verdict": "fail", "score": 0.2, "reasoning": "no"}))
     context = ctx("a speech", generate=grader)
@@ -92,12 +93,12 @@ def bad(answer):
 async def test_python_scorer_needs_opt_in(ctx: ContextFactory, tmp_path: Path) -> None:
     (tmp_path / "checks.py").write_text(SCORER_FILE)
     scorer = build(PythonScorer, {"function": "checks.py:exact"})
-    assert scorer.check(tmp_path, lambda p: tmp_path / p, False) == [
+    assert scorer.check(CheckContext(tmp_path, lambda p: tmp_path / p, False)) == [
         "python scorers run code from the suite: pass --allow-python to allow them"
     ]
-    assert scorer.check(tmp_path, lambda p: tmp_path / p, True) == []
+    assert scorer.check(CheckContext(tmp_path, lambda p: tmp_path / p, True)) == []
     missing = build(PythonScorer, {"function": "nope.py:f"})
-    assert missing.check(tmp_path, lambda p: tmp_path / p, True) == ["function: file not found: nope.py"]
+    assert missing.check(CheckContext(tmp_path, lambda p: tmp_path / p, True)) == ["function: file not found: nope.py"]
     with pytest.raises(UserError, match="--allow-python"):
         await scorer.score(ctx("8", vars={"expected": "8"}))
 

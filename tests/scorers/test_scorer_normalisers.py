@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.scorers.normalisers import basic, get, normalise, substitute, whisper
+from harness_scorers.normalisers import basic, get, normalise, substitute, whisper
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_substitutions_whole_words_longest_first() -> None:
 
 def test_long_pairs_normalise_on_two_cores_with_identical_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above PARALLEL_MIN_CHARS the reference goes to a helper process; the result must not change."""
-    from plugins.scorers import normalisers
+    from harness_scorers import normalisers
 
     reference = "Mr. Smith paid $20.50 for twenty five colour pencils, didn't he? " * 40
     answer = "mister smith payed 20.50 dollars for 25 color pencils did not he " * 40

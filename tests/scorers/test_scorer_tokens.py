@@ -12,9 +12,9 @@ import pytest
 import yaml
 from scorer_kit import WIRE, ContextFactory, run
 
-from harness.records import MediaInfo, ScoreResult, Usage
-from plugins.scorers.prices import ModelPrice, lookup, shipped
-from plugins.scorers.tokens import TokensScorer, audio_rate
+from harness.log.records import MediaInfo, ScoreResult, Usage
+from harness_scorers.prices import ModelPrice, lookup, shipped
+from harness_scorers.tokens import TokensScorer, audio_rate
 
 
 def usage_from_wire(meta: dict[str, Any]) -> Usage:
@@ -115,7 +115,7 @@ def test_long_context_prices_and_lookup() -> None:
     assert lookup("models/gemini-2.5-flash-preview-09-2025", table)[0] == "gemini-2.5-flash"  # type: ignore[index]
     assert lookup("gemini-2.5-flash-lite", table)[0] == "gemini-2.5-flash-lite"  # type: ignore[index]
     assert lookup("claude", table) is None
-    from plugins.scorers.prices import cost
+    from harness_scorers.prices import cost
 
     pro = table["gemini-2.5-pro"]
     small = cost(Usage(prompt_tokens=1000, output_tokens=10), pro)
@@ -138,7 +138,7 @@ def test_aggregate_totals_cost() -> None:
 
 
 async def test_chat_cost_sums_every_call(ctx: ContextFactory) -> None:
-    from harness.records import Output, Usage
+    from harness.log.records import Output, Usage
 
     calls = [
         Output(

@@ -12,11 +12,12 @@ import pytest
 from noisy import add_errors
 from scorer_kit import AUDIO, ContextFactory, run
 
+from harness.api import CheckContext
 from harness.errors import UserError
-from harness.records import ScoreResult
-from plugins.scorers import alignment
-from plugins.scorers.normalisers import NORMALISERS, normalise
-from plugins.scorers.wer import CerScorer, MerScorer, WerScorer, WilScorer
+from harness.log.records import ScoreResult
+from harness_scorers import alignment
+from harness_scorers.normalisers import NORMALISERS, normalise
+from harness_scorers.wer import CerScorer, MerScorer, WerScorer, WilScorer
 
 
 def _table(text: str, header: str) -> dict[str, str]:
@@ -182,9 +183,11 @@ async def test_reference_file(ctx: ContextFactory, tmp_path: Path) -> None:
 
 def test_check_reports_missing_files(tmp_path: Path) -> None:
     scorer = WerScorer(WerScorer.Options.model_validate({"reference_file": "missing.txt"}))
-    assert scorer.check(tmp_path, lambda p: tmp_path / p, False) == ["reference_file: file not found: missing.txt"]
+    assert scorer.check(CheckContext(tmp_path, lambda p: tmp_path / p, False)) == [
+        "reference_file: file not found: missing.txt"
+    ]
     templated = WerScorer(WerScorer.Options.model_validate({"reference_file": "{{ f }}"}))
-    assert templated.check(tmp_path, lambda p: tmp_path / p, False) == []
+    assert templated.check(CheckContext(tmp_path, lambda p: tmp_path / p, False)) == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,163 @@
+"""The provider interface: what a model back-end plugin implements."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.errors import UserError
+from harness.log.records import Output, VideoMetadata
+
+
+class MediaRef(BaseModel):
+    """A media item as the suite names it, resolved by the core (path confined, hashed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    #: Absolute path on disk, or None when the suite gives a URI of an already uploaded file.
+    path: Path | None = None
+    uri: str | None = None
+    #: MIME type given in the suite; when None the provider detects it from the content.
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    #: For video: the clip (start and end offsets) and frame rate to send.
+    video_metadata: VideoMetadata | None = None
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = None
+    media: MediaRef | None = None
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "model"]
+    parts: list[Part]
+
+
+class ProviderRequest(BaseModel):
+    """Everything one model call needs. ``contents`` is the whole conversation so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    contents: list[Message]
+    system_instruction: str | None = None
+    #: Generation config as written in the suite (snake_case keys, provider-specific).
+    config: dict[str, Any] = Field(default_factory=dict)
+    stream: bool = False
+    count_tokens: bool = False
+    #: Ids for logs and emulator matching; never sent as prompt content.
+    trial_id: str | None = None
+    case_id: str | None = None
+
+
+class ProviderError(Exception):
+    """A failed call. ``retryable`` and ``retry_after`` drive the core's retry loop."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: str | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class FileMemory(Protocol):
+    """Remembers uploaded files across runs (implemented by the store)."""
+
+    def recall_file(self, provider: str, sha256: str) -> dict[str, Any] | None: ...
+
+    def remember_file(self, provider: str, sha256: str, info: dict[str, Any]) -> None: ...
+
+
+class ProviderSettings(BaseModel):
+    """How the core configures a provider for one run."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    base_url: str | None = None
+    api_key: str | None = None
+    #: Provider options from the suite's ``provider_options`` (validated by the provider).
+    options: dict[str, Any] = Field(default_factory=dict)
+    files: Any = None  # a FileMemory, or None
+
+
+@dataclass(frozen=True)
+class LocalEndpoint:
+    """A local stand-in for a provider's API (the Gemini emulator, say), running for this process."""
+
+    base_url: str
+    #: The key to send it (never a real one).
+    api_key: str
+    #: Who answers, for cache keys: must change whenever the answers could (its code, its responses file).
+    identity: str
+
+
+class Provider(abc.ABC):
+    """A model back-end. One instance serves a whole run and may be called concurrently."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: The model a suite gets when it names none.
+    default_model: ClassVar[str | None] = None
+    #: With several providers installed, the one a suite without ``provider:`` gets.
+    is_default: ClassVar[bool] = False
+    #: Generation-config keys that name a file in the suite's folder, and the key its parsed JSON/YAML
+    #: content replaces them with (e.g. ``response_schema_file`` -> ``response_schema``).
+    config_file_keys: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+        """Validate a generation config at suite-validation time.
+
+        Return a list of (key path, message); an empty list means valid. Must not call the network.
+        """
+        return []
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+        """Validate the suite's ``provider_options`` (same contract as check_config)."""
+        return [((key,), f"unknown provider option '{key}'") for key in options]
+
+    @classmethod
+    def check_request(cls, request: ProviderRequest) -> list[str]:
+        """Validate one planned request at suite-validation time (e.g. total audio duration)."""
+        return []
+
+    @classmethod
+    def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:
+        """Start a local stand-in for this provider's API (``--emulator``); it stops when the context exits.
+
+        ``responses`` is a file of canned answers in the provider's own format, when the user gave one.
+        """
+        raise UserError(f"provider '{cls.name}' has no local emulator", hint="drop --emulator and give --base-url")
+
+    @abc.abstractmethod
+    async def generate(self, request: ProviderRequest) -> Output:
+        """Make one call. Raise ProviderError on failure (retryable when a retry may help)."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release clients and connections at the end of a run."""

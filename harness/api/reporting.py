@@ -1,0 +1,30 @@
+"""The reporter interface: what a report-format plugin implements."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from harness.log.results import RunResults
+
+
+@dataclass
+class ReportContext:
+    """What a reporter gets besides the results."""
+
+    out_dir: Path
+    #: The baseline run to compare against, when the user gave one.
+    baseline: RunResults | None = None
+
+
+class Reporter(abc.ABC):
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: The file the reporter writes inside the output folder, e.g. "report.html".
+    filename: ClassVar[str]
+
+    @abc.abstractmethod
+    def write(self, results: RunResults, ctx: ReportContext) -> Path:
+        """Write the report into ``ctx.out_dir`` and return the path written."""

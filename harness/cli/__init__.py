@@ -1,0 +1,1 @@
+"""The ``harness`` command line: commands, and what the terminal shows."""

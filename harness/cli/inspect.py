@@ -1,0 +1,136 @@
+"""The inspection commands of the ``harness`` CLI: plugins, schema, report, runs (loaded lazily)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from harness.cli.console import out
+from harness.cli.options import load_host, parse_formats
+from harness.log.results import results_json_schema
+from harness.run.session import default_store_path, load_baseline, results_from_store, write_reports
+from harness.suite.schema import suite_json_schema
+
+
+@click.command()
+@click.option(
+    "--plugins-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also load loose *.py plugins from this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def plugins(plugins_dir: Path | None, as_json: bool) -> None:
+    """List installed providers, scorers and reporters, and which plugin registered each.
+
+    \b
+    Examples:
+      harness plugins
+      harness plugins --plugins-dir my_plugins --json
+    """
+    from rich.table import Table
+
+    rows = load_host(plugins_dir).describe()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("kind", "name", "plugin", "description")
+    for row in rows:
+        table.add_row(row["kind"], row["name"], row["source"], row["description"])
+    out.print(table)
+
+
+@click.command()
+@click.option("--results", is_flag=True, help="Print the schema of results.json instead of the suite file.")
+def schema(results: bool) -> None:
+    """Print the JSON Schema of suite files (for editors), or of results.json.
+
+    \b
+    Example (VS Code, YAML extension):
+      harness schema > suite.schema.json
+      # then in .vscode/settings.json: "yaml.schemas": {"suite.schema.json": "*.suite.yaml"}
+    """
+    click.echo(json.dumps(results_json_schema() if results else suite_json_schema(), indent=2))
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    default="html,json",
+    show_default=True,
+    help="Report formats, comma-separated.",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (default: next to the source).",
+)
+@click.option("--baseline", type=click.Path(path_type=Path), help="Compare with an earlier run.")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite store to read run ids from.",
+)
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path))
+def report(
+    source: str,
+    formats: str,
+    out_dir: Path | None,
+    baseline: Path | None,
+    store_path: Path | None,
+    plugins_dir: Path | None,
+) -> None:
+    """Re-render a finished run without calling any model. SOURCE is a results.json, a run folder, or a
+    run id from the store (even an interrupted run's).
+
+    \b
+    Examples:
+      harness report reports/20261126-101500-ab12 --format junit,markdown
+      harness report 20261126-101500-ab12 --baseline reports/main/results.json
+    """
+    from harness.log.baseline import compare_runs
+    from harness.log.store import Store
+
+    host = load_host(plugins_dir)
+    path = Path(source)
+    store = Store(store_path or default_store_path()) if not path.exists() else None
+    if path.exists():
+        results = load_baseline(path)
+        target = out_dir or (path if path.is_dir() else path.parent)
+    else:
+        assert store is not None
+        results = results_from_store(store, source, host)
+        found = store.run_info(source)
+        target = out_dir or Path(found[1] if found and found[1] else Path("reports") / source)
+    base = load_baseline(baseline, store) if baseline else None
+    if base is not None:
+        results.baseline = compare_runs(results, base)
+    for written in write_reports(results, target, parse_formats(formats), host, base):
+        out.print(f"wrote {written}", markup=False, highlight=False)
+
+
+@click.command()
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--limit", type=int, default=20, show_default=True)
+def runs(store_path: Path | None, limit: int) -> None:
+    """List recent runs in the store (their ids work with `harness report` and `--baseline`).
+
+    \b
+    Example:
+      harness runs --limit 5
+    """
+    from rich.table import Table
+
+    from harness.log.store import Store
+
+    table = Table("run id", "suite", "started", "status", "duration s")
+    for info in Store(store_path or default_store_path()).runs(limit):
+        table.add_row(info.id, info.suite, info.started_at, info.status, str(info.duration_s or "-"))
+    out.print(table)

@@ -1,0 +1,95 @@
+"""Options and parsing shared by the ``harness`` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from harness.api.host import PluginHost, load_plugins
+from harness.suite.loader import LoadOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_formats(value: str) -> list[str]:
+    return [f.strip() for f in value.split(",") if f.strip()]
+
+
+def suite_slug(path: Path) -> str:
+    return path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".suite")
+
+
+def baseline_for(baseline: Path | None, suite: Path) -> Path | None:
+    """A baseline folder written by ``--out`` holds one sub-folder per suite: pick this suite's."""
+    if baseline is not None and (baseline / suite_slug(suite) / "results.json").is_file():
+        return baseline / suite_slug(suite)
+    return baseline
+
+
+def load_host(plugins_dir: Path | None) -> PluginHost:
+    return load_plugins(plugins_dir)
+
+
+def suite_options(func: F) -> F:
+    """Options shared by ``run`` and ``validate``."""
+    decorators = [
+        click.option(
+            "--model",
+            "-m",
+            "models",
+            multiple=True,
+            help="Run these models instead of the suite's (repeatable).",
+        ),
+        click.option(
+            "--set",
+            "overrides",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Override a suite value, e.g. --set defaults.config.temperature=0.2.",
+        ),
+        click.option("--repeat", type=click.IntRange(1, 1000), help="Repeat every trial N times."),
+        click.option(
+            "--filter",
+            "filters",
+            multiple=True,
+            metavar="PATTERN",
+            help="Only cases, prompts or models matching this glob; tag:NAME for tags (repeatable).",
+        ),
+        click.option(
+            "--allow-outside-files",
+            is_flag=True,
+            help="Allow media, prompt and case files outside the suite's folder.",
+        ),
+        click.option(
+            "--allow-python", is_flag=True, help="Allow 'python' scorers to run code from the suite's folder."
+        ),
+        click.option(
+            "--plugins-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Load every *.py file in this folder as a plugin.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def load_options(
+    host: PluginHost,
+    models: tuple[str, ...],
+    overrides: tuple[str, ...],
+    repeat: int | None,
+    allow_outside_files: bool,
+    allow_python: bool,
+) -> LoadOptions:
+    return LoadOptions(
+        host=host,
+        allow_outside=allow_outside_files,
+        allow_python=allow_python,
+        overrides=list(overrides),
+        models=list(models),
+        repeat=repeat,
+    )

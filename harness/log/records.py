@@ -1,0 +1,132 @@
+"""Records that cross the plugin boundary and are persisted: usage, outputs, errors, scores.
+
+These pydantic models are part of the results JSON (see docs/results-json.md and the version policy in
+harness/log/results.py). Fields may be added; existing fields are never renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    # Persisted in results.json: a newer minor version may add fields, which readers ignore.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Usage(Record):
+    """Token usage as the model reported it."""
+
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    thoughts_tokens: int | None = None
+    cached_tokens: int | None = None
+    tool_use_prompt_tokens: int | None = None
+    total_tokens: int | None = None
+    #: Prompt tokens per modality, e.g. {"TEXT": 85, "AUDIO": 144}.
+    prompt_by_modality: dict[str, int] = Field(default_factory=dict)
+    #: Output (candidate) tokens per modality.
+    output_by_modality: dict[str, int] = Field(default_factory=dict)
+
+
+class VideoMetadata(Record):
+    """Which part of a video the model sees and how densely it is sampled (a suite's ``video_metadata``)."""
+
+    #: Seconds from the start of the video; None: from the start / to the end.
+    start_offset_s: float | None = None
+    end_offset_s: float | None = None
+    #: Frames per second sent to the model; None: the API's default (1).
+    fps: float | None = None
+
+
+class MediaInfo(Record):
+    """What the provider learned about one media item and how it sent it."""
+
+    source: str
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    duration_s: float | None = None
+    channels: int | None = None
+    sample_rate: int | None = None
+    #: Video: frame size, frames per second of the file, and whether it has an audio track.
+    width: int | None = None
+    height: int | None = None
+    frame_rate: float | None = None
+    has_audio: bool | None = None
+    #: Documents: page count, and whether the file is encrypted.
+    pages: int | None = None
+    encrypted: bool | None = None
+    video_metadata: VideoMetadata | None = None
+    #: The provider's estimate of the prompt tokens this item costs, by modality (e.g. {"VIDEO": 2893, "AUDIO": 352}).
+    tokens_estimate: dict[str, int] = Field(default_factory=dict)
+    #: "inline" (bytes in the request), "upload" (Files API, this run), "reused" (Files API, earlier
+    #: upload still valid) or "uri" (a file URI given in the suite).
+    transport: str | None = None
+    file_uri: str | None = None
+
+
+class Attempt(Record):
+    """One failed attempt that was retried."""
+
+    error: str
+    code: int | None = None
+    delay_s: float = 0.0
+
+
+class Output(Record):
+    """One model answer (one turn)."""
+
+    text: str | None = None
+    finish_reason: str | None = None
+    latency_ms: float | None = None
+    #: Time to first token, for streamed calls.
+    ttft_ms: float | None = None
+    #: Number of stream chunks, for streamed calls.
+    chunks: int | None = None
+    usage: Usage = Field(default_factory=Usage)
+    #: Tokens counted by a pre-call countTokens, when asked for.
+    counted_tokens: int | None = None
+    #: The parsed JSON value, for structured output.
+    parsed: Any = None
+    parse_error: str | None = None
+    model_version: str | None = None
+    response_id: str | None = None
+    safety_ratings: list[dict[str, Any]] = Field(default_factory=list)
+    block_reason: str | None = None
+    media: list[MediaInfo] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    #: Retried attempts before this answer.
+    retries: list[Attempt] = Field(default_factory=list)
+    #: True when the answer came from the harness cache, not the API.
+    cached: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class TrialError(Record):
+    """Why a trial did not produce an answer."""
+
+    kind: Literal["provider", "timeout", "internal", "interrupted"]
+    message: str
+    code: int | None = None
+    status: str | None = None
+    attempts: int = 1
+    retries: list[Attempt] = Field(default_factory=list)
+
+
+class ScoreResult(Record):
+    """One scorer's verdict on one answer."""
+
+    scorer: str
+    metric: str
+    value: float | None = None
+    passed: bool | None = None
+    weight: float = 1.0
+    required: bool = True
+    #: Set when the scorer itself raised; the trial then counts as failed for this scorer.
+    error: str | None = None
+    #: For multi-turn cases: the 0-based turn this score judges (None = the final answer).
+    turn: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict)

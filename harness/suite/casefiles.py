@@ -1,0 +1,104 @@
+"""Cases loaded from CSV, JSONL or YAML files named in a suite's ``cases`` list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.errors import UserError
+from harness.suite.model import Case
+from harness.suite.pydantic_errors import to_user_error
+from harness.suite.yamlsource import SourceMap, parse_yaml
+
+#: CSV columns with a meaning of their own; every other column becomes a variable.
+CSV_FIELDS = {"id", "description", "tags", "media", "prompt", "system", "threshold", "skip"}
+
+
+@dataclass
+class LoadedCase:
+    case: Case
+    file: Path
+    line: int | None
+    #: Source map for errors inside this case (for YAML-backed cases), with ``loc_prefix``.
+    smap: SourceMap
+    loc_prefix: tuple[str | int, ...]
+
+
+def _csv_rows(path: Path, text: str) -> list[LoadedCase]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise UserError("CSV file has no header row", file=path, line=1)
+    smap = SourceMap(path)
+    out: list[LoadedCase] = []
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise UserError("row has more cells than the header has columns", file=path, line=line)
+        raw: dict[str, Any] = {"vars": {}}
+        for key, value in row.items():
+            key = (key or "").strip()
+            if key in CSV_FIELDS:
+                if value == "" or value is None:
+                    continue
+                if key == "media":
+                    raw["media"] = [m.strip() for m in value.split(";") if m.strip()]
+                elif key == "skip":
+                    raw["skip"] = value.strip().lower() in {"1", "true", "yes", "y"}
+                else:
+                    raw[key] = value
+            elif key:
+                raw["vars"][key] = value
+        smap.lines[(len(out),)] = line
+        out.append(_validate(raw, path, line, smap, (len(out),)))
+    return out
+
+
+def _validate(raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tuple[str | int, ...]) -> LoadedCase:
+    if not isinstance(raw, dict):
+        raise UserError(f"a case must be a mapping, got {type(raw).__name__}", file=path, line=line)
+    try:
+        case = Case.model_validate(raw)
+    except ValidationError as exc:
+        raise to_user_error(exc, smap, Case, loc) from None
+    return LoadedCase(case, path, line, smap, loc)
+
+
+def load_case_file(path: Path) -> list[LoadedCase]:
+    """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"cases file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read cases file: {exc}", file=path) from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_rows(path, text)
+    if suffix in {".jsonl", ".ndjson"}:
+        smap = SourceMap(path)
+        out: list[LoadedCase] = []
+        for number, line_text in enumerate(text.splitlines(), start=1):
+            if not line_text.strip():
+                continue
+            try:
+                raw = json.loads(line_text)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"invalid JSON: {exc.msg}", file=path, line=number) from None
+            smap.lines[(len(out),)] = number
+            out.append(_validate(raw, path, number, smap, (len(out),)))
+        return out
+    if suffix in {".yaml", ".yml"}:
+        data, smap = parse_yaml(text, path)
+        prefix: tuple[str | int, ...] = ()
+        if isinstance(data, dict) and "cases" in data:
+            data, prefix = data["cases"], ("cases",)
+        if not isinstance(data, list):
+            raise UserError("a YAML cases file must be a list of cases (or a mapping with 'cases')", file=path, line=1)
+        return [_validate(raw, path, smap.line((*prefix, i)), smap, (*prefix, i)) for i, raw in enumerate(data)]
+    raise UserError(f"unknown cases file type '{suffix or path.name}'", file=path, hint="use .csv, .jsonl or .yaml")

@@ -1,0 +1,160 @@
+"""Suite-time validation of a generation config against google-genai's GenerateContentConfig."""
+
+from __future__ import annotations
+
+import enum
+import types as pytypes
+import typing
+import warnings
+from typing import Any
+
+import jsonschema
+import pydantic
+from google.genai import types
+
+from harness.api import did_you_mean
+
+Problem = tuple[tuple[str | int, ...], str]
+
+#: Fields the harness sets itself; a suite must not set them in ``config``.
+MANAGED = {
+    "system_instruction": "set the system instruction with 'system:' (defaults or prompt), not in config",
+    "http_options": "HTTP options are managed by the harness (base URL, headers, retries)",
+    "should_return_http_response": "raw HTTP responses are not supported; the harness parses answers",
+}
+
+
+def check_config(config: dict[str, Any]) -> list[Problem]:
+    """Return (key path, message) for every problem in a suite's ``config`` mapping; no network."""
+    problems: list[Problem] = []
+    usable: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in MANAGED:
+            problems.append(((key,), f"'{key}' cannot be set in config: {MANAGED[key]}"))
+        else:
+            usable[key] = value
+    problems += _walk(types.GenerateContentConfig, usable, ())
+    problems += _schema_problems(usable)
+    if problems:
+        return problems
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            types.GenerateContentConfig(**usable)
+        except pydantic.ValidationError as error:
+            problems += _pydantic_problems(types.GenerateContentConfig, error, ())
+    return problems
+
+
+def _walk(model: type[pydantic.BaseModel], data: Any, path: tuple[str | int, ...]) -> list[Problem]:
+    """Check keys (unknown, camelCase) and enum values; type errors are left to pydantic."""
+    if not isinstance(data, dict):
+        return []
+    problems: list[Problem] = []
+    fields = model.model_fields
+    for key, value in data.items():
+        key_path = (*path, key)
+        field = fields.get(key)
+        if field is None:
+            snake = next((name for name, info in fields.items() if info.alias == key), None)
+            if snake is not None:
+                problems.append((key_path, f"use snake_case: '{snake}' instead of '{key}'"))
+                continue
+            hint = did_you_mean(str(key), fields)
+            problems.append((key_path, f"unknown field '{key}'" + (f"; {hint}" if hint else "")))
+            continue
+        if key in ("response_schema", "response_json_schema"):
+            continue  # checked as schemas below
+        problems += _check_value(field.annotation, value, key_path)
+    return problems
+
+
+def _check_value(annotation: Any, value: Any, path: tuple[str | int, ...]) -> list[Problem]:
+    if value is None:
+        return []
+    for candidate in _members(annotation):
+        origin = typing.get_origin(candidate)
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum) and isinstance(value, str):
+            return _check_enum(candidate, value, path)
+        if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel) and isinstance(value, dict):
+            return _walk(candidate, value, path)
+        if origin is list and isinstance(value, list):
+            (item_type,) = typing.get_args(candidate) or (Any,)
+            problems: list[Problem] = []
+            for index, item in enumerate(value):
+                problems += _check_value(item_type, item, (*path, index))
+            return problems
+        if origin is dict and isinstance(value, dict):
+            value_type = (typing.get_args(candidate) or (Any, Any))[-1]
+            problems = []
+            for name, item in value.items():
+                problems += _check_value(value_type, item, (*path, name))
+            return problems
+    return []
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The alternatives of an Optional/Union annotation (or the annotation itself)."""
+    if typing.get_origin(annotation) in (typing.Union, pytypes.UnionType):
+        return [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    return [annotation]
+
+
+def _check_enum(enum_type: type[enum.Enum], value: str, path: tuple[str | int, ...]) -> list[Problem]:
+    """google-genai enums accept unknown values with only a warning; a suite typo must be an error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            enum_type(value)
+        except ValueError:
+            caught.append(warnings.WarningMessage("invalid", UserWarning, "", 0))
+    if not caught:
+        return []
+    names = [member.value for member in enum_type if isinstance(member.value, str)]
+    hint = did_you_mean(value, names)
+    message = f"'{value}' is not a valid {enum_type.__name__}"
+    return [(path, f"{message}; {hint}" if hint else f"{message} (one of: {', '.join(names)})")]
+
+
+def _schema_problems(config: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    schema = config.get("response_schema")
+    if schema is not None:
+        if not isinstance(schema, dict):
+            problems.append((("response_schema",), "must be a mapping (an OpenAPI-style Schema)"))
+        else:
+            problems += _walk(types.Schema, schema, ("response_schema",))
+            if not problems:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        types.Schema.model_validate(schema)
+                    except pydantic.ValidationError as error:
+                        problems += _pydantic_problems(types.Schema, error, ("response_schema",))
+    json_schema = config.get("response_json_schema")
+    if json_schema is not None:
+        if not isinstance(json_schema, dict):
+            problems.append((("response_json_schema",), "must be a mapping (a JSON Schema)"))
+        else:
+            try:
+                jsonschema.validators.validator_for(json_schema).check_schema(json_schema)
+            except jsonschema.SchemaError as error:
+                where = ("response_json_schema", *error.absolute_path)
+                problems.append((where, f"invalid JSON Schema: {error.message}"))
+    if schema is not None and json_schema is not None:
+        problems.append((("response_json_schema",), "set either response_schema or response_json_schema"))
+    mime = config.get("response_mime_type")
+    if (schema is not None or json_schema is not None) and mime not in ("application/json", "text/x.enum"):
+        problems.append((("response_mime_type",), "a response schema needs response_mime_type: application/json"))
+    return problems
+
+
+def _pydantic_problems(
+    model: type[pydantic.BaseModel], error: pydantic.ValidationError, prefix: tuple[str | int, ...]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        # Union validation adds the member's type name to the location; keep only real keys and indexes.
+        loc = tuple(part for part in item["loc"] if isinstance(part, int) or not part[:1].isupper())
+        problems.append(((*prefix, *loc), item["msg"]))
+    return problems

@@ -1,0 +1,255 @@
+"""The gemini provider: one google-genai async client per run; calls sent as the SDK's chats send them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote, urlparse
+
+import pydantic
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from harness.api import LocalEndpoint, Output, Provider, ProviderError, ProviderRequest, ProviderSettings, UserError
+from harness_gemini.answers import StreamCollector, parse_response, wants_json
+from harness_gemini.config_check import Problem, check_config
+from harness_gemini.errors import TRANSPORT_ERRORS, classify
+from harness_gemini.local import start_emulator
+from harness_gemini.media import (
+    Described,
+    assess,
+    choose_uploads,
+    describe,
+    distinct_media,
+    media_key,
+    text_bytes,
+)
+from harness_gemini.media import to_part as media_part
+from harness_gemini.media_tokens import total
+from harness_gemini.options import GeminiOptions, option_errors
+from harness_gemini.uploads import Uploads
+
+#: Environment variables holding the key, in the order google-genai itself prefers them.
+KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+#: Exceptions a call may raise that become ProviderError (anything else is a harness bug and propagates).
+CALL_ERRORS: tuple[type[BaseException], ...] = (
+    genai_errors.APIError,
+    genai_errors.UnknownApiResponseError,
+    ProviderError,
+    *TRANSPORT_ERRORS,
+)
+_HEADER_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
+
+
+def resolve_api_key(settings: ProviderSettings) -> str:
+    if settings.api_key:
+        return settings.api_key
+    for variable in KEY_VARIABLES:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value
+    raise UserError(
+        "no Gemini API key: set GOOGLE_API_KEY or GEMINI_API_KEY",
+        hint="to run offline against the local Gemini emulator instead, add --emulator",
+    )
+
+
+def is_loopback(base_url: str | None) -> bool:
+    host = urlparse(base_url).hostname if base_url else None
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class GeminiProvider(Provider):
+    """Google's Gemini API through google-genai's async client (or the local emulator via base_url)."""
+
+    name: ClassVar[str] = "gemini"
+    description: ClassVar[str] = "Google Gemini API (google-genai): text, audio, images, video, PDF, structured output"
+    default_model: ClassVar[str | None] = "gemini-2.5-flash"
+    is_default: ClassVar[bool] = True
+    config_file_keys: ClassVar[dict[str, str]] = {
+        "response_schema_file": "response_schema",
+        "response_json_schema_file": "response_json_schema",
+    }
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        super().__init__(settings)
+        problems = option_errors(settings.options)
+        if problems:
+            path, message = problems[0]
+            where = ".".join(str(part) for part in path)
+            raise UserError(f"provider_options.{where}: {message}")
+        self.options = GeminiOptions.model_validate(settings.options)
+        self._api_key = resolve_api_key(settings)
+        self.base_url = settings.base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
+        self._local = is_loopback(self.base_url)
+        http_options = types.HttpOptions(
+            api_version=self.options.api_version,
+            # One attempt: the core owns retries (backoff, RetryInfo), and SDK-level retries would hide them.
+            retry_options=types.HttpRetryOptions(attempts=1),
+        )
+        if settings.base_url:
+            http_options.base_url = settings.base_url
+        # Kept for the provider's lifetime: a collected client closes the streams it opened.
+        self.client = genai.Client(api_key=self._api_key, http_options=http_options)
+        self.uploads = Uploads(
+            self.client,
+            memory=settings.files,
+            base_url=self.base_url,
+            reuse=self.options.upload_reuse,
+            ready_timeout_s=self.options.file_ready_timeout_s,
+        )
+
+    @classmethod
+    def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:
+        """The bundled Gemini emulator on a free loopback port (docs/emulator.md)."""
+        return start_emulator(responses)
+
+    # validate time ----------------------------------------------------------------------------
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> list[Problem]:
+        return check_config(config)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[Problem]:
+        return option_errors(options)
+
+    @classmethod
+    def check_request(cls, request: ProviderRequest) -> list[str]:
+        problems: list[str] = []
+        described: list[Described] = []
+        for ref in distinct_media(request):
+            try:
+                described.append(describe(ref))
+            except ValueError as error:
+                problems.append(str(error))
+        # Option overrides are not known here (a classmethod): the built-in rates and limits apply.
+        return problems + assess(described, request, GeminiOptions())
+
+    # calls ------------------------------------------------------------------------------------
+    def headers(self, request: ProviderRequest) -> dict[str, str]:
+        """Per-request headers: case and trial ids, only for a local emulator (never sent to Google)."""
+        if not self._local:
+            return {}
+        headers = {}
+        if request.case_id is not None:
+            headers["x-harness-case"] = quote(request.case_id, safe=_HEADER_SAFE)
+        if request.trial_id is not None:
+            headers["x-harness-trial"] = quote(request.trial_id, safe=_HEADER_SAFE)
+        return headers
+
+    async def generate(self, request: ProviderRequest) -> Output:
+        try:
+            return await self._generate(request)
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
+
+    async def _generate(self, request: ProviderRequest) -> Output:
+        headers = self.headers(request)
+        contents, media_infos, warnings = await self._contents(request, headers)
+        config = self._config(request, headers)
+        counted: int | None = None
+        if request.count_tokens:
+            counted = await self._count(request.model, contents, headers)
+        json_out = wants_json(request.config)
+        started = time.perf_counter()
+        if request.stream:
+            output = await self._stream(request.model, contents, config, json_out, started)
+        else:
+            response = await self.client.aio.models.generate_content(
+                model=request.model, contents=contents, config=config
+            )
+            output = parse_response(response, json_out)
+        output.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        output.counted_tokens = counted
+        output.media = media_infos
+        output.warnings = warnings + output.warnings
+        estimate = total([m.tokens_estimate for m in media_infos])
+        if estimate:
+            output.extra["tokens_estimate"] = estimate
+        if "AUDIO" in estimate:
+            output.extra["audio_tokens_estimate"] = estimate["AUDIO"]
+        return output
+
+    @staticmethod
+    def _config(request: ProviderRequest, headers: dict[str, str]) -> types.GenerateContentConfig:
+        """The SDK config: the suite's fields plus the system instruction and per-request headers."""
+        fields = dict(request.config)
+        fields["system_instruction"] = request.system_instruction
+        fields["http_options"] = types.HttpOptions(headers=headers) if headers else None
+        try:
+            return types.GenerateContentConfig(**fields)
+        except pydantic.ValidationError as error:
+            # check_config catches these when the suite is validated; a request built elsewhere may not be.
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+            raise ProviderError(f"invalid generation config: {problems}") from None
+
+    async def _stream(
+        self,
+        model: str,
+        contents: list[types.Content],
+        config: types.GenerateContentConfig,
+        json_out: bool,
+        started: float,
+    ) -> Output:
+        collector = StreamCollector()
+        stream = await self.client.aio.models.generate_content_stream(model=model, contents=contents, config=config)
+        try:
+            async for chunk in stream:
+                collector.add(chunk, round((time.perf_counter() - started) * 1000, 3))
+        except CALL_ERRORS as error:
+            # An error chunk or a dropped connection after the stream began: the server accepted the
+            # request, so trying again may well succeed.
+            raise classify(error, self._api_key, mid_stream=True) from None
+        return collector.output(json_out)
+
+    async def _count(self, model: str, contents: list[types.Content], headers: dict[str, str]) -> int | None:
+        config = types.CountTokensConfig(http_options=types.HttpOptions(headers=headers)) if headers else None
+        counted = await self.client.aio.models.count_tokens(model=model, contents=contents, config=config)
+        return counted.total_tokens
+
+    async def _contents(
+        self, request: ProviderRequest, headers: dict[str, str]
+    ) -> tuple[list[types.Content], list[Any], list[str]]:
+        """The whole conversation as SDK Content objects (user/model turns, as chats send them)."""
+        described: dict[str, Described] = {}
+        for ref in distinct_media(request):
+            try:
+                described[media_key(ref)] = await asyncio.to_thread(describe, ref)
+            except ValueError as error:
+                raise ProviderError(str(error)) from None
+        beyond = assess(list(described.values()), request, self.options)
+        if beyond:
+            raise ProviderError(beyond[0])
+        upload = choose_uploads(list(described.values()), text_bytes(request), self.options.inline_limit_bytes)
+        parts: dict[str, tuple[types.Part, Any]] = {}
+        for key, item in described.items():
+            parts[key] = await media_part(item, key in upload, self.uploads, headers)
+        contents: list[types.Content] = []
+        for message in request.contents:
+            wire: list[types.Part] = []
+            for part in message.parts:
+                if part.media is not None:
+                    wire.append(parts[media_key(part.media)][0])
+                if part.text is not None:
+                    wire.append(types.Part(text=part.text))
+            contents.append(types.Content(role=message.role, parts=wire))
+        warnings = [note for item in described.values() for note in item.warnings]
+        return contents, [info for _, info in parts.values()], warnings
+
+    async def aclose(self) -> None:
+        self.uploads.cancel()
+        await self.client.aio.aclose()

@@ -1,0 +1,227 @@
+"""The ``html`` format: one self-contained report.html that works from ``file://`` with no network request.
+
+The run is embedded as JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&``
+written as ``\\u003c`` etc., so no answer can close the block), and rendered by the inline script in
+``assets/report.js``, which builds the page with ``textContent`` only. A Content-Security-Policy allows
+that one script (by hash) and nothing from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, TrialRecord
+from harness.api import __version__ as harness_version
+from harness_reporters.verdicts import baseline_of
+
+#: Local audio and video files up to this size get an in-page player (embedded as a data: URI).
+MEDIA_EMBED_MAX_BYTES = 512 * 1024
+#: Stop embedding media once this much has been embedded.
+MEDIA_EMBED_BUDGET_BYTES = 4 * 1024 * 1024
+#: MIME types the report plays in an <audio> or <video> element.
+PLAYABLE = ("audio/", "video/")
+_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA|JS)\}\}")
+
+
+def asset(name: str) -> str:
+    return resources.files("harness_reporters").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def embed_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element: it can never contain ``</script`` or ``<!--``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _Texts:
+    """Interns long strings repeated across trials (rendered prompts, system instructions)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def ref(self, value: str | None) -> int | str | None:
+        if value is None or len(value) < 24:
+            return value
+        index = self._index.get(value)
+        if index is None:
+            index = self._index[value] = len(self.items)
+            self.items.append(value)
+        return index
+
+    def json_ref(self, value: Any) -> Any:
+        """A JSON value repeated across trials (case vars, media facts) as ``{"$j": index}`` of its text."""
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        if len(text) < 40:
+            return value
+        return {"$j": self.ref(text)}
+
+    def tagged(self, value: str) -> str | dict[str, int]:
+        """For fields that may hold any JSON value: an interned string is written as ``{"$t": index}``."""
+        ref = self.ref(value)
+        return {"$t": ref} if isinstance(ref, int) else value
+
+
+_ALIGN_CODES = {"equal": "=", "substitute": "s", "delete": "d", "insert": "i"}
+
+
+def compact_alignment(alignment: Any) -> Any:
+    """``[{op, ref: [...], hyp: [...]}]`` as ``{"$align": [[code, "ref words", "hyp words"], ...]}``.
+
+    Equal runs keep only the reference words. Anything not in that exact shape is left as it is.
+    """
+    if not isinstance(alignment, list):
+        return alignment
+    rows: list[list[str]] = []
+    for item in alignment:
+        if not isinstance(item, dict) or set(item) - {"op", "ref", "hyp"} or item.get("op") not in _ALIGN_CODES:
+            return alignment
+        ref, hyp = item.get("ref", []), item.get("hyp", [])
+        for words in (ref, hyp):
+            if not isinstance(words, list) or not all(isinstance(w, str) and w and " " not in w for w in words):
+                return alignment
+        code = _ALIGN_CODES[item["op"]]
+        if code == "=" and ref == hyp:
+            rows.append([code, " ".join(ref)])
+        else:
+            rows.append([code, " ".join(ref), " ".join(hyp)])
+    return {"$align": rows}
+
+
+def _trial_payload(trial: TrialRecord, texts: _Texts) -> dict[str, Any]:
+    data = trial.model_dump(mode="json", exclude_defaults=True)
+    data["status"] = trial.status
+    request = data.setdefault("request", {})
+    request["prompt"] = texts.ref(trial.request.prompt)
+    if trial.request.system_instruction is not None:
+        request["system_instruction"] = texts.ref(trial.request.system_instruction)
+    for score in data.get("scores", []):
+        details = score.get("details")
+        if details and "alignment" in details:
+            details["alignment"] = compact_alignment(details["alignment"])
+        for key, value in (details or {}).items():
+            if isinstance(value, str):
+                details[key] = texts.tagged(value)
+        if isinstance(score.get("value"), float):
+            score["value"] = significant(score["value"])
+    for key in ("vars", "media", "config"):
+        if key in data:
+            data[key] = texts.json_ref(data[key])
+    return data
+
+
+def significant(value: float, digits: int = 6) -> float:
+    """The value rounded to ``digits`` significant digits (the report shows at most four)."""
+    return float(f"{value:.{digits}g}")
+
+
+def _baseline_payload(comparison: BaselineComparison, trial_ids: set[str]) -> dict[str, Any]:
+    """The comparison without what each trial already says: unchanged trials with no metric change drop."""
+    data = comparison.model_dump(mode="json", exclude={"trials"})
+    deltas = []
+    for delta in comparison.trials:
+        if delta.change == "unchanged" and not any(delta.metric_deltas.values()) and not delta.changed:
+            continue
+        item = delta.model_dump(mode="json", exclude_defaults=True)
+        if "metric_deltas" in item:
+            item["metric_deltas"] = {k: significant(v) for k, v in item["metric_deltas"].items()}
+        if delta.trial_id in trial_ids:  # the trial itself carries case, model, config, prompt and repeat
+            keep = ("trial_id", "change", "before_passed", "metric_deltas", "changed", "before_answer")
+            item = {k: v for k, v in item.items() if k in keep}
+        deltas.append(item)
+    data["trials"] = deltas
+    return data
+
+
+def _media_file(source: str, suite_file: str) -> Path | None:
+    path = Path(source)
+    candidates = [path] if path.is_absolute() else [Path(suite_file).parent / path, path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def media_players(results: RunResults) -> dict[str, str]:
+    """sha256 -> data: URI for small local audio and video files whose content still matches the recorded hash."""
+    out: dict[str, str] = {}
+    budget = MEDIA_EMBED_BUDGET_BYTES
+    for trial in results.trials:
+        for media in trial.media:
+            sha = media.sha256
+            if not sha or sha in out or not (media.mime_type or "").startswith(PLAYABLE):
+                continue
+            if media.size_bytes is not None and media.size_bytes > MEDIA_EMBED_MAX_BYTES:
+                continue
+            path = _media_file(media.source, results.run.suite_file)
+            if path is None or path.stat().st_size > min(MEDIA_EMBED_MAX_BYTES, budget):
+                continue
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != sha:
+                continue
+            budget -= len(data)
+            out[sha] = f"data:{media.mime_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return out
+
+
+def report_payload(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> dict[str, Any]:
+    texts = _Texts()
+    trials = [_trial_payload(t, texts) for t in results.trials]
+    baseline = baseline_of(results, ctx)
+    return {
+        "schema_version": results.schema_version,
+        "run": results.run.model_dump(mode="json"),
+        "summary": [r.model_dump(mode="json", exclude_none=True) for r in results.summary],
+        "comparisons": [c.model_dump(mode="json") for c in results.comparisons],
+        # Only the pass-rate gates a suite asked for (min_pass_rate); they recolour the matrix cells.
+        "gates": [v.model_dump(mode="json") for v in results.cases if v.min_pass_rate is not None],
+        "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
+        "texts": texts.items,
+        "trials": trials,
+        "players": media_players(results) if embed_media else {},
+    }
+
+
+def csp_for(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; "
+        f"script-src 'sha256-{digest}'; "
+        "style-src 'unsafe-inline'; img-src data:; media-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_html(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> str:
+    # The script element's content is "\n" + js + "\n" (see the template); the CSP hash covers exactly that.
+    script = asset("report.js")
+    values = {
+        "CSS": asset("report.css"),
+        "JS": script,
+        "DATA": embed_json(report_payload(results, ctx, embed_media)),
+        "TITLE": html.escape(f"harness · {results.run.suite} · {results.run.id}"),
+        "VERSION": html.escape(harness_version),
+        "CSP": html.escape(csp_for("\n" + script + "\n")),
+    }
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], asset("report.html"))
+
+
+class HtmlReporter(Reporter):
+    name = "html"
+    description = "report.html: a self-contained interactive report (no network, works from file://)"
+    filename = "report.html"
+
+    def write(self, results: RunResults, ctx: ReportContext) -> Path:
+        ctx.out_dir.mkdir(parents=True, exist_ok=True)
+        path = ctx.out_dir / self.filename
+        tmp = path.with_suffix(".html.tmp")
+        tmp.write_text(render_html(results, ctx), encoding="utf-8")
+        tmp.replace(path)
+        return path

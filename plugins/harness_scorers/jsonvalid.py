@@ -1,0 +1,150 @@
+"""The ``json`` scorer: is the answer valid JSON, does it match a schema, does it hold expected values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import jsonschema
+from pydantic import ConfigDict, Field, model_validator
+
+from harness.api import CheckContext, Score, ScoreContext, Scorer, ScorerOptions, UserError
+from harness_scorers import schemaconv
+from harness_scorers.jsonextract import ExtractError, extract, parse_strict, pointer, resolve, same
+from harness_scorers.templated import check_file, is_template, read_file, render
+
+#: How many schema violations the details list.
+MAX_ERRORS = 10
+
+
+class JsonOptions(ScorerOptions):
+    #: Take JSON from a ```json fenced block or surrounding prose when the answer is not pure JSON.
+    extract: bool = False
+    #: An inline JSON Schema (Draft 2020-12), or "from_request" for the trial's own response schema.
+    schema_: dict[str, Any] | Literal["from_request"] | None = Field(default=None, alias="schema")
+    #: A JSON or YAML file holding the schema.
+    schema_file: str | None = None
+    #: Expected values at JSON pointers, e.g. {"/city": "Mexico City"}.
+    expect: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _checks(self) -> JsonOptions:
+        if self.schema_ is not None and self.schema_file is not None:
+            raise ValueError("give 'schema' or 'schema_file', not both")
+        if isinstance(self.schema_, dict):
+            try:
+                jsonschema.Draft202012Validator.check_schema(self.schema_)
+            except jsonschema.SchemaError as exc:
+                raise ValueError(f"schema is not a valid JSON Schema: {exc.message}") from None
+        for ptr in self.expect:
+            if ptr and not ptr.startswith("/"):
+                raise ValueError(f"expect keys are JSON pointers starting with '/': {ptr!r}")
+        return self
+
+
+def _load_schema_file(path: Path, text: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        value = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise UserError(f"schema_file {path.name}: cannot parse: {exc}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"schema_file {path.name}: a schema must be a mapping")
+    try:
+        jsonschema.Draft202012Validator.check_schema(value)
+    except jsonschema.SchemaError as exc:
+        raise UserError(f"schema_file {path.name}: not a valid JSON Schema: {exc.message}") from None
+    return value
+
+
+def _fail(reason: str, details: dict[str, Any]) -> Score:
+    return Score(value=0.0, passed=False, details={**details, "reason": reason})
+
+
+class JsonScorer(Scorer):
+    name = "json"
+    description = "Answer is valid JSON, optionally matching a JSON Schema and expected values"
+    Options: ClassVar[type[ScorerOptions]] = JsonOptions
+
+    @property
+    def opts(self) -> JsonOptions:
+        assert isinstance(self.options, JsonOptions)
+        return self.options
+
+    def check(self, ctx: CheckContext) -> list[str]:
+        return check_file("schema_file", self.opts.schema_file, ctx.resolve_path)
+
+    def _schema(self, ctx: ScoreContext) -> tuple[dict[str, Any] | None, str | None]:
+        o = self.opts
+        if isinstance(o.schema_, dict):
+            return o.schema_, "inline"
+        if o.schema_file is not None:
+            path, text = read_file(ctx, "schema_file", o.schema_file)
+            return _load_schema_file(path, text), path.name
+        if o.schema_ == "from_request":
+            try:
+                found = schemaconv.from_config(ctx.config)
+            except schemaconv.SchemaConversionError as exc:
+                raise UserError(f"json: cannot convert the request's schema: {exc}") from None
+            if found is None:
+                raise UserError(
+                    "json: schema 'from_request' but the trial's config has no response_schema or response_json_schema"
+                )
+            return found
+        return None, None
+
+    async def score(self, ctx: ScoreContext) -> Score:
+        o = self.opts
+        out = ctx.output
+        details: dict[str, Any] = {"finish_reason": out.finish_reason}
+        if out.finish_reason == "MAX_TOKENS":
+            return _fail("answer truncated at max_output_tokens (finish_reason MAX_TOKENS): JSON incomplete", details)
+        if out.parsed is not None:
+            value: Any = out.parsed
+            details["source"] = "provider-parsed"
+        elif out.text is None:
+            return _fail(f"the answer has no text (finish_reason {out.finish_reason})", details)
+        else:
+            try:
+                if o.extract:
+                    value, how = extract(out.text)
+                else:
+                    value, how = parse_strict(out.text), "whole answer"
+            except ExtractError as exc:
+                hint = "" if o.extract else " (set extract: true to accept fenced or embedded JSON)"
+                return _fail(f"{exc}{hint}", details)
+            details["source"] = how
+        details["value"] = value
+        schema, schema_source = self._schema(ctx)
+        if schema is not None:
+            details["schema_source"] = schema_source
+            validator = jsonschema.Draft202012Validator(schema)
+            errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(map(str, e.path))))
+            if errors:
+                best = jsonschema.exceptions.best_match(errors) or errors[0]
+                details["errors"] = [
+                    {"path": pointer(e.path), "reason": e.message, "schema_path": pointer(e.schema_path)}
+                    for e in errors[:MAX_ERRORS]
+                ]
+                details["error_count"] = len(errors)
+                where = pointer(best.path) or "/"
+                return _fail(f"schema violation at {where}: {best.message}", details)
+        mismatches = []
+        for ptr, expected in o.expect.items():
+            wanted = render(ctx, expected) if isinstance(expected, str) and is_template(expected) else expected
+            try:
+                actual = resolve(value, ptr)
+            except KeyError:
+                mismatches.append({"path": ptr, "expected": wanted, "reason": "missing"})
+                continue
+            if not same(wanted, actual):
+                mismatches.append({"path": ptr, "expected": wanted, "actual": actual, "reason": "different value"})
+        if mismatches:
+            details["mismatches"] = mismatches
+            first = mismatches[0]
+            return _fail(f"expected value at {first['path']}: {first['reason']}", details)
+        return Score(value=1.0, passed=True, details=details)

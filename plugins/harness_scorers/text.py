@@ -1,0 +1,145 @@
+"""The ``text`` scorer: string checks on the answer (all given checks must hold; each negatable)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator, model_validator
+
+from harness.api import Score, ScoreContext, Scorer, ScorerOptions
+from harness_scorers.templated import is_template, render
+
+CHECKS = (
+    "equals",
+    "contains",
+    "icontains",
+    "regex",
+    "starts_with",
+    "ends_with",
+    "one_of",
+    "min_length",
+    "max_length",
+)
+
+
+class TextOptions(ScorerOptions):
+    #: The whole answer equals this.
+    equals: str | None = None
+    #: The answer contains this (a list: contains every item).
+    contains: str | list[str] | None = None
+    #: As contains, ignoring case.
+    icontains: str | list[str] | None = None
+    #: A Python regular expression found anywhere in the answer (use (?i) etc. for flags).
+    regex: str | None = None
+    starts_with: str | None = None
+    ends_with: str | None = None
+    #: The whole answer equals one of these.
+    one_of: list[str] | None = None
+    #: Length bounds in characters.
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=0)
+    #: Each check must NOT hold instead (so: none of them holds).
+    negate: bool = False
+    #: Trim surrounding whitespace from the answer before checking.
+    strip: bool = True
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_compiles(cls, value: str | None) -> str | None:
+        if value is not None and not is_template(value):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _some_check(self) -> TextOptions:
+        if all(getattr(self, name) is None for name in CHECKS):
+            raise ValueError(f"give at least one check: {', '.join(CHECKS)}")
+        return self
+
+
+def _items(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _contains(needle: str) -> Callable[[str], bool]:
+    return lambda text: needle in text
+
+
+def _icontains(needle: str) -> Callable[[str], bool]:
+    folded = needle.casefold()
+    return lambda text: folded in text.casefold()
+
+
+class TextScorer(Scorer):
+    name = "text"
+    description = "String checks: equals, contains, icontains, regex, starts_with, ends_with, one_of, lengths"
+    Options: ClassVar[type[ScorerOptions]] = TextOptions
+    shorthand = "contains"
+
+    @property
+    def opts(self) -> TextOptions:
+        assert isinstance(self.options, TextOptions)
+        return self.options
+
+    def _tests(self, ctx: ScoreContext) -> list[tuple[str, Any, Callable[[str], bool]]]:
+        o = self.opts
+
+        def r(value: str) -> str:
+            return render(ctx, value)
+
+        tests: list[tuple[str, Any, Callable[[str], bool]]] = []
+        if o.equals is not None:
+            want = r(o.equals)
+            tests.append(("equals", want, lambda t: t == want))
+        if o.contains is not None:
+            for item in map(r, _items(o.contains)):
+                tests.append(("contains", item, _contains(item)))
+        if o.icontains is not None:
+            for item in map(r, _items(o.icontains)):
+                tests.append(("icontains", item, _icontains(item)))
+        if o.regex is not None:
+            pattern = re.compile(r(o.regex))
+            tests.append(("regex", pattern.pattern, lambda t: pattern.search(t) is not None))
+        if o.starts_with is not None:
+            prefix = r(o.starts_with)
+            tests.append(("starts_with", prefix, lambda t: t.startswith(prefix)))
+        if o.ends_with is not None:
+            suffix = r(o.ends_with)
+            tests.append(("ends_with", suffix, lambda t: t.endswith(suffix)))
+        if o.one_of is not None:
+            options = [r(v) for v in o.one_of]
+            tests.append(("one_of", options, lambda t: t in options))
+        if o.min_length is not None:
+            low = o.min_length
+            tests.append(("min_length", low, lambda t: len(t) >= low))
+        if o.max_length is not None:
+            high = o.max_length
+            tests.append(("max_length", high, lambda t: len(t) <= high))
+        return tests
+
+    async def score(self, ctx: ScoreContext) -> Score:
+        o = self.opts
+        text = ctx.output.text or ""
+        if o.strip:
+            text = text.strip()
+        checks = []
+        failed = []
+        for check, expected, test in self._tests(ctx):
+            held = test(text)
+            ok = held != o.negate
+            checks.append({"check": ("not " if o.negate else "") + check, "expected": expected, "passed": ok})
+            if not ok:
+                verb = "holds" if o.negate else "does not hold"
+                failed.append(f"{'not ' if o.negate else ''}{check} {expected!r}: {verb}")
+        details: dict[str, Any] = {"checks": checks, "length": len(text)}
+        if ctx.output.text is None:
+            details["no_text"] = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
+        if failed:
+            details["reason"] = "; ".join(failed)
+        passed = not failed
+        return Score(value=1.0 if passed else 0.0, passed=passed, details=details)

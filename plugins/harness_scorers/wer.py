@@ -1,0 +1,182 @@
+"""The transcript error-rate family: ``wer``, ``cer``, ``mer`` and ``wil`` (jiwer 4 definitions)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field, model_validator
+
+from harness.api import CheckContext, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, UserError, seconds
+from harness_scorers import errorrate, subtitles
+from harness_scorers.normalisers import NormaliserName, collapse, normalise_pair
+from harness_scorers.templated import check_file, read_file, render
+
+
+class ErrorRateOptions(ScorerOptions):
+    #: The reference transcript (usually a template such as "{{ reference }}").
+    reference: str | None = None
+    #: A UTF-8 text file holding the reference transcript.
+    reference_file: str | None = None
+    #: An SRT or WebVTT file; with ``start``/``end`` only the cues in that window are used.
+    reference_subtitles: str | None = None
+    #: Window bounds as "MM:SS", "H:MM:SS" or seconds (templates allowed).
+    start: str | float | None = None
+    end: str | float | None = None
+    #: Which cues count as inside the window: inside (wholly), overlap, midpoint.
+    window: subtitles.WindowRule = "inside"
+    normaliser: NormaliserName = "basic"
+    #: Whole-word (or phrase) replacements applied after normalisation to both texts.
+    substitutions: dict[str, str] = Field(default_factory=dict)
+    #: Pass when the (normalised) value is at most this.
+    max: float | None = Field(default=None, ge=0)
+    #: Keep the word-by-word alignment in the details (for the HTML diff).
+    alignment: bool = True
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> ErrorRateOptions:
+        given = [n for n in ("reference", "reference_file", "reference_subtitles") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'reference', 'reference_file' or 'reference_subtitles'"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if (self.start is not None or self.end is not None) and self.reference_subtitles is None:
+            raise ValueError("'start' and 'end' need 'reference_subtitles'")
+        for bound in (self.start, self.end):
+            if isinstance(bound, str) and "{{" not in bound:
+                try:
+                    seconds(bound)
+                except ValueError:
+                    raise ValueError(f"not a time: {bound!r} (use MM:SS, H:MM:SS or seconds)") from None
+        return self
+
+
+class ErrorRateScorer(Scorer):
+    higher_is_better = False
+    """Shared implementation; subclasses pick the measure and the unit."""
+
+    Options: ClassVar[type[ScorerOptions]] = ErrorRateOptions
+    measure: ClassVar[errorrate.Measure] = "wer"
+    unit: ClassVar[errorrate.Unit] = "word"
+
+    @property
+    def opts(self) -> ErrorRateOptions:
+        assert isinstance(self.options, ErrorRateOptions)
+        return self.options
+
+    def check(self, ctx: CheckContext) -> list[str]:
+        return check_file("reference_file", self.opts.reference_file, ctx.resolve_path) + check_file(
+            "reference_subtitles", self.opts.reference_subtitles, ctx.resolve_path
+        )
+
+    def _bound(self, ctx: ScoreContext, value: str | float | None) -> float | None:
+        if value is None:
+            return None
+        text = render(ctx, value) if isinstance(value, str) else value
+        try:
+            return seconds(text)
+        except ValueError:
+            raise UserError(f"{self.name}: not a time: {text!r} (use MM:SS, H:MM:SS or seconds)") from None
+
+    def reference(self, ctx: ScoreContext) -> tuple[str, str]:
+        """(reference text, where it came from)."""
+        o = self.opts
+        if o.reference is not None:
+            return render(ctx, o.reference), "reference"
+        if o.reference_file is not None:
+            path, text = read_file(ctx, "reference_file", o.reference_file)
+            return text, path.name
+        assert o.reference_subtitles is not None
+        path = ctx.resolve_path(render(ctx, o.reference_subtitles))
+        start, end = self._bound(ctx, o.start), self._bound(ctx, o.end)
+        try:
+            text = subtitles.reference_text(path, start, end, o.window)
+        except subtitles.SubtitleError as exc:
+            raise UserError(f"reference_subtitles: {exc}") from exc
+        window = "" if start is None and end is None else f" [{start or 0:g}s, {'end' if end is None else f'{end:g}s'}]"
+        return text, f"{path.name}{window} ({o.window})"
+
+    async def score(self, ctx: ScoreContext) -> Score:
+        o = self.opts
+        reference, source = self.reference(ctx)
+        answer = ctx.output.text or ""
+        ref_n, hyp_n = normalise_pair(reference, answer, o.normaliser, o.substitutions)
+        counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit)
+        value = counts.value(self.measure)
+        if o.normaliser == "none" and not o.substitutions:
+            raw_counts = counts
+        else:
+            raw_counts = errorrate.measure_pair(collapse(reference), collapse(answer), self.unit)[0]
+        details: dict[str, Any] = {
+            "measure": self.measure,
+            "unit": self.unit,
+            "normaliser": o.normaliser,
+            "reference_source": source,
+            "reference": ref_n,
+            "hypothesis": hyp_n,
+            **counts.as_dict(),
+            "errors": counts.errors,
+            "reference_words": len(ref_n.split()),
+            "hypothesis_words": len(hyp_n.split()),
+            "value": value,
+            "raw": {"normaliser": "none", "value": raw_counts.value(self.measure), **raw_counts.as_dict()},
+        }
+        if o.substitutions:
+            details["applied_substitutions"] = dict(o.substitutions)
+        if counts.reference_length == 0:
+            details["empty_reference"] = True
+            details["note"] = "empty reference: value is 0 for an empty answer and 1 otherwise"
+        if ctx.output.text is None:
+            details["no_text"] = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
+        if result.chunked:
+            details["chunked"] = True
+        if o.alignment:
+            details["alignment"] = errorrate.alignment_list(result, ref_tokens, hyp_tokens)
+        passed = True if o.max is None else value <= o.max
+        if o.max is not None:
+            details["max"] = o.max
+        return Score(value=value, passed=passed, details=details)
+
+    @classmethod
+    def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:
+        """Corpus-level figure (total errors / total reference length), raw corpus figure, and the mean."""
+        out = super().aggregate(results)
+        details = [r.details for r in results if r.error is None and r.value is not None]
+        norm = errorrate.corpus(cls.measure, details)
+        if norm is not None:
+            value, total = norm
+            out[f"corpus_{cls.name}"] = value
+            out["errors"] = float(total.errors)
+            out["reference_length"] = float(total.reference_length)
+        raw = errorrate.corpus(cls.measure, details, "raw")
+        if raw is not None:
+            out[f"corpus_{cls.name}_raw"] = raw[0]
+        return out
+
+
+class WerScorer(ErrorRateScorer):
+    name = "wer"
+    description = "Word error rate of a transcript against a reference (jiwer 4), with normalisers"
+    measure = "wer"
+    unit = "word"
+
+
+class CerScorer(ErrorRateScorer):
+    name = "cer"
+    description = "Character error rate of a transcript against a reference (jiwer 4)"
+    measure = "cer"
+    unit = "char"
+
+
+class MerScorer(ErrorRateScorer):
+    name = "mer"
+    description = "Match error rate of a transcript against a reference (jiwer 4)"
+    measure = "mer"
+    unit = "word"
+
+
+class WilScorer(ErrorRateScorer):
+    name = "wil"
+    description = "Word information lost of a transcript against a reference (jiwer 4)"
+    measure = "wil"
+    unit = "word"
