@@ -17,6 +17,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     build()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _emulator_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One emulator audio cache for the whole test session (each clip is recognised once), never the
+    user's own ~/.cache. Subprocesses (harness run --emulator) inherit it through the environment."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def fake_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A plugin host with only the fake provider and scorers (no entry-point plugins)."""

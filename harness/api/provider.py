@@ -60,6 +60,9 @@ class ProviderRequest(BaseModel):
     #: Ids for logs and emulator matching; never sent as prompt content.
     trial_id: str | None = None
     case_id: str | None = None
+    prompt_id: str | None = None
+    config_id: str | None = None
+    repeat: int | None = None
 
 
 class ProviderError(Exception):

@@ -27,4 +27,9 @@ class Reporter(abc.ABC):
 
     @abc.abstractmethod
     def write(self, results: RunResults, ctx: ReportContext) -> Path:
-        """Write the report into ``ctx.out_dir`` and return the path written."""
+        """Write the report of one suite's run into ``ctx.out_dir`` and return the path written."""
+
+    def write_combined(self, runs: list[RunResults], out_dir: Path) -> Path | None:
+        """Write one file covering every suite of a command into ``out_dir`` (e.g. a summary for a CI step), or
+        return None when the format has none (the default)."""
+        return None

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.api.provider import MediaRef, ProviderRequest
-from harness.log.records import Output, ScoreResult
+from harness.log.records import MetricKind, MetricRole, Output, RatioOfSums, Reason, ScoreResult
 
 
 class ScorerOptions(BaseModel):
@@ -31,6 +31,9 @@ class Score:
     value: float | None
     passed: bool | None
     details: dict[str, Any] = field(default_factory=dict)
+    #: Why it failed: what was measured, the limit or expectation, what was got (give it whenever passed is
+    #: False; reports, the terminal and pytest print its sentence).
+    reason: Reason | None = None
 
 
 @dataclass
@@ -89,6 +92,14 @@ class Scorer(abc.ABC):
     #: Whether a larger value is better (a pass rate, a judge's score) or worse (WER, latency, cost);
     #: reports use it to mark baseline deltas as improvements or regressions.
     higher_is_better: ClassVar[bool] = True
+    #: What the values are (see ``MetricKind``); decides the interval and the paired test (docs/statistics.md).
+    metric_kind: ClassVar[MetricKind] = "continuous"
+    #: ``cost`` for cost, token and latency measures: compared apart from quality, never headlined.
+    metric_role: ClassVar[MetricRole] = "quality"
+    #: A corpus-level ratio of sums over the score details (None: the mean is the headline figure).
+    corpus: ClassVar[RatioOfSums | None] = None
+    #: For a categorical metric: the details key holding each answer's class (e.g. "finish_reason").
+    category_key: ClassVar[str | None] = None
 
     def __init__(self, options: ScorerOptions) -> None:
         self.options = options

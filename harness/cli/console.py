@@ -1,11 +1,12 @@
-"""Terminal output: a progress bar with ETA while trials run, and a summary table at the end."""
+"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -18,8 +19,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
+from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
+
+if TYPE_CHECKING:
+    from harness.run.session import Outcome
 
 # Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
 _WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
@@ -134,21 +140,128 @@ def summary_table(results: RunResults) -> Table:
     return table
 
 
-def failures(results: RunResults, limit: int = 10) -> list[str]:
-    """One line per failed or errored trial (the first ``limit``)."""
+def case_lines(results: RunResults, limit: int = 10) -> list[str]:
+    """One line per failing or errored case (repeats grouped), failures first, each with its reasons."""
+    order = {"fail": 0, "error": 1}
+    bad = sorted((c for c in results.cases if c.verdict in order), key=lambda c: order[c.verdict])
     lines = []
-    for trial in results.trials:
-        where = f"{trial.case_id} [{trial.model} {trial.config_id} {trial.prompt_id} #{trial.repeat}]"
-        if trial.status == "error" and trial.error is not None:
-            lines.append(f"ERROR {where}: {trial.error.message}")
-        elif trial.passed is False:
-            bad = [s for s in trial.scores if s.passed is False]
-            why = "; ".join(
-                f"{s.metric}"
-                + (f"={s.value:.3g}" if s.value is not None else "")
-                + (f" ({s.error})" if s.error else "")
-                for s in bad
+    for case in bad[:limit]:
+        label = "FAIL " if case.verdict == "fail" else "ERROR"
+        lines.append(f"{label} {case.case_id} [{case.model} · {case.config_id} · {case.prompt_id}]: {case.explanation}")
+    if len(bad) > limit:
+        lines.append(f"... and {len(bad) - limit} more (the report lists every case)")
+    return lines
+
+
+def baseline_lines(comparison: BaselineComparison, limit: int = 10) -> list[str]:
+    """The comparison with a baseline: counts, then each regressed, fixed or errored case with its reason."""
+    if comparison.note:
+        return [f"baseline: {comparison.note}"]
+    lines = [
+        f"baseline {comparison.run_id}: {comparison.regressions} regressed, {comparison.fixes} fixed, "
+        f"{comparison.errored} errored, {comparison.new} new, {comparison.missing} missing"
+    ]
+    shown = [c for c in comparison.cases if c.change in ("regressed", "fixed", "errored")]
+    for case in shown[:limit]:
+        changed = f" (changed: {', '.join(case.changed)})" if case.changed else ""
+        lines.append(
+            f"  {case.change.upper():<9} {case.case_id} [{case.model} · {case.config_id} · {case.prompt_id}]: "
+            f"{case.explanation}{changed}"
+        )
+    flips = sum(c.flips for c in comparison.cases if c.change == "unchanged")
+    if flips:
+        lines.append(f"  {flips} repeats flipped inside cases that kept their verdict (in the report; not counted)")
+    return lines
+
+
+def print_outcome(outcome: Outcome, quiet: bool) -> None:
+    """What the terminal shows after a run: the table, the failing cases, the baseline, then the report paths."""
+    results = outcome.results
+    if not quiet:
+        out.print(summary_table(results))
+        for renderable in comparison_tables(results):
+            out.print(renderable)
+    for line in case_lines(results):
+        out.print(line, markup=False, highlight=False)
+    if results.baseline is not None:
+        for line in baseline_lines(results.baseline):
+            out.print(line, markup=False, highlight=False)
+    if not quiet:
+        cached = sum(1 for t in results.trials if t.output and t.output.cached)
+        if cached:
+            out.print(f"{cached} of {len(results.trials)} answers came from the cache (--no-cache to call again)")
+    if results.run.status == "interrupted":
+        err.print(f"interrupted: kept {len(results.trials)} finished trials")
+    for written in outcome.written:
+        out.print(f"wrote {written}", markup=False, highlight=False)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain(value: object) -> Text:
+    """Untrusted text (model names, config labels) as literal terminal text: no markup, no control characters."""
+    return Text(_CONTROL.sub("?", str(value)))
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def comparison_tables(results: RunResults) -> list[Table | Text]:
+    """The paired comparisons (quality first, then cost and usage apart) and the minimum detectable effects."""
+    out: list[Table | Text] = []
+    for role, title in (
+        ("quality", "Comparisons: one factor at a time, B against A on the same cases"),
+        ("cost", "Cost and usage (not quality: never a headline)"),
+    ):
+        rows = [c for c in results.comparisons if c.role == role]
+        if not rows:
+            continue
+        family = rows[0].family
+        table = Table(
+            title=f"{title}; p adjusted with Holm over {family}", title_justify="left", caption_justify="left"
+        )
+        for column in (
+            "factor",
+            "A",
+            "B",
+            "held fixed",
+            "statistic",
+            "A value",
+            "B value",
+            "B - A [95% CI]",
+            "p",
+            "p adj",
+        ):
+            table.add_column(column, overflow="fold")
+        table.add_column("B vs A", overflow="fold")
+        ordered = sorted(rows, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
+        for c in ordered:
+            a, b, fixed = c.a_level or c.a, c.b_level or c.b, c.held_fixed or ""
+            interval = "" if c.ci_low is None or c.ci_high is None else f" [{_num(c.ci_low)}, {_num(c.ci_high)}]"
+            verdict = c.label
+            style = {"better": "green", "worse": "red"}.get(verdict, "")
+            table.add_row(
+                c.factor or "-",
+                _plain(a),
+                _plain(b),
+                _plain(fixed),
+                _plain(c.metric),
+                _num(c.a_value),
+                _num(c.b_value),
+                f"{c.mean_diff:+.3g}{interval}",
+                _p(c.p_value),
+                _p(c.p_adjusted),
+                Text(verdict, style=style),
             )
-            lines.append(f"FAIL  {where}: {why}")
-    more = len(lines) - limit
-    return lines[:limit] + ([f"... and {more} more"] if more > 0 else [])
+        out.append(table)
+    for effect in results.power:
+        out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
+    return out

@@ -10,7 +10,17 @@ import click
 from harness.cli.console import out
 from harness.cli.options import load_host, parse_formats
 from harness.log.results import results_json_schema
-from harness.run.session import default_store_path, load_baseline, results_from_store, write_reports
+from harness.log.sources import load_results
+from harness.log.store import Store
+from harness.run.session import (
+    baseline_for,
+    check_formats,
+    compare_with,
+    default_store_path,
+    scorer_lookup,
+    write_combined,
+    write_reports,
+)
 from harness.suite.schema import suite_json_schema
 
 
@@ -71,7 +81,7 @@ def schema(results: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into (default: next to the source).",
 )
-@click.option("--baseline", type=click.Path(path_type=Path), help="Compare with an earlier run.")
+@click.option("--baseline", metavar="SOURCE", help="Compare with an earlier run (anything SOURCE may be).")
 @click.option(
     "--store",
     "store_path",
@@ -83,37 +93,48 @@ def report(
     source: str,
     formats: str,
     out_dir: Path | None,
-    baseline: Path | None,
+    baseline: str | None,
     store_path: Path | None,
     plugins_dir: Path | None,
 ) -> None:
-    """Re-render a finished run without calling any model. SOURCE is a results.json, a run folder, or a
-    run id from the store (even an interrupted run's).
+    """Re-render finished runs without calling any model. SOURCE is a folder written by `harness run --out`, a
+    run folder, a results.json, a baseline.json, or a run id from the store (even an interrupted run's).
+    Reports go next to the source (or into OUT/<suite>/).
 
     \b
     Examples:
-      harness report reports/20261126-101500-ab12 --format junit,markdown
-      harness report 20261126-101500-ab12 --baseline reports/main/results.json
+      harness report reports/main --format junit,markdown
+      harness report 20261126-101500-ab12 --baseline reports/main
     """
-    from harness.log.baseline import compare_runs
-    from harness.log.store import Store
-
     host = load_host(plugins_dir)
+    store = Store(store_path or default_store_path())
+    found = load_results(source, store, scorer_lookup(host))
+    names = parse_formats(formats)
+    check_formats(names, host)
+    finished = []
+    for slug, results in found.items():
+        target = out_dir / slug if out_dir is not None else _folder_of(source, slug, len(found), store)
+        base = baseline_for(baseline, Path(results.run.suite_file), store, host) if baseline else None
+        if base is not None:
+            results.baseline = compare_with(results, base)
+        for written in write_reports(results, target, names, host, base.results if base else None):
+            out.print(f"wrote {written}", markup=False, highlight=False)
+        finished.append(results)
+    if out_dir is not None or len(found) > 1:
+        root = out_dir or Path(source)
+        for written in write_combined(finished, root if root.is_dir() else root.parent, names, host):
+            out.print(f"wrote {written}", markup=False, highlight=False)
+
+
+def _folder_of(source: str, slug: str, suites: int, store: Store) -> Path:
+    """Where a suite's reports of ``source`` live: the folder it was read from, or the stored run's folder."""
     path = Path(source)
-    store = Store(store_path or default_store_path()) if not path.exists() else None
-    if path.exists():
-        results = load_baseline(path)
-        target = out_dir or (path if path.is_dir() else path.parent)
-    else:
-        assert store is not None
-        results = results_from_store(store, source, host)
-        found = store.run_info(source)
-        target = out_dir or Path(found[1] if found and found[1] else Path("reports") / source)
-    base = load_baseline(baseline, store) if baseline else None
-    if base is not None:
-        results.baseline = compare_runs(results, base)
-    for written in write_reports(results, target, parse_formats(formats), host, base):
-        out.print(f"wrote {written}", markup=False, highlight=False)
+    if path.is_file():
+        return path.parent / slug if suites > 1 else path.parent
+    if path.is_dir():
+        return path if (path / "results.json").is_file() else path / slug
+    found = store.run_info(source)
+    return Path(found[1]) if found and found[1] else Path("reports") / source / slug
 
 
 @click.command()

@@ -18,17 +18,6 @@ def parse_formats(value: str) -> list[str]:
     return [f.strip() for f in value.split(",") if f.strip()]
 
 
-def suite_slug(path: Path) -> str:
-    return path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".suite")
-
-
-def baseline_for(baseline: Path | None, suite: Path) -> Path | None:
-    """A baseline folder written by ``--out`` holds one sub-folder per suite: pick this suite's."""
-    if baseline is not None and (baseline / suite_slug(suite) / "results.json").is_file():
-        return baseline / suite_slug(suite)
-    return baseline
-
-
 def load_host(plugins_dir: Path | None) -> PluginHost:
     return load_plugins(plugins_dir)
 

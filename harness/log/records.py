@@ -6,9 +6,34 @@ harness/log/results.py). Fields may be added; existing fields are never renamed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: What a metric's values are, which decides how it is summarised (docs/statistics.md):
+#: ``proportion`` - a share in [0, 1] (pass/fail, exact match): mean with a clustered Wilson interval;
+#: ``continuous`` - any real number (WER, a judge's score, latency, cost): mean with a clustered t interval;
+#: ``count`` - a whole number per answer (tokens, mistakes): like continuous, shown as counts;
+#: ``categorical`` - a class per answer (finish reason): counts per class, never averaged.
+MetricKind = Literal["proportion", "continuous", "count", "categorical"]
+#: ``quality`` - what the suite measures; ``cost`` - cost, tokens or latency: compared apart and never
+#: headlined as a significant difference.
+MetricRole = Literal["quality", "cost"]
+
+
+@dataclass(frozen=True)
+class RatioOfSums:
+    """A corpus-level figure: the sum of ``details[numerator]`` over the sum of ``details[denominator]``.
+
+    E.g. corpus WER = total errors / total reference words (the Open ASR leaderboard's definition):
+    ``RatioOfSums("corpus_wer", "errors", "reference_length")``. The core computes it per summary row with a
+    bootstrap interval over cases and compares rows on it; the scorer only names the detail keys.
+    """
+
+    name: str
+    numerator: str
+    denominator: str
 
 
 class Record(BaseModel):
@@ -116,6 +141,34 @@ class TrialError(Record):
     retries: list[Attempt] = Field(default_factory=list)
 
 
+class Reason(Record):
+    """Why a score failed: what was measured, the limit or expectation, and what the answer gave.
+
+    ``text`` is the one sentence every consumer prints (terminal, pytest, JUnit, Markdown, HTML); it is made
+    from the parts by :func:`harness.log.reasons.sentence` when the reason is built.
+    """
+
+    #: What was measured: a metric ("wer"), a quantity ("output_tokens") or a JSON pointer ("/speaker_count").
+    measured: str
+    #: What the answer gave.
+    got: Any = None
+    #: The limit or the expectation.
+    expected: Any = None
+    #: How ``got`` stands to a limit when it fails, e.g. ">" (so: "wer 0.67 > max 0.6"); None for an expectation.
+    op: str | None = None
+    #: The name of the limit ("max", "min"), shown before it.
+    limit: str | None = None
+    #: Anything else worth one clause (a grader's words, a schema message).
+    note: str | None = None
+    text: str = ""
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.text:
+            from harness.log.reasons import sentence
+
+            self.text = sentence(self)
+
+
 class ScoreResult(Record):
     """One scorer's verdict on one answer."""
 
@@ -130,3 +183,5 @@ class ScoreResult(Record):
     #: For multi-turn cases: the 0-based turn this score judges (None = the final answer).
     turn: int | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    #: Why it failed (set whenever ``passed`` is False or ``error`` is set).
+    reason: Reason | None = None

@@ -13,9 +13,15 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from harness.log.records import MediaInfo, Output, Record, ScoreResult, TrialError
+from harness.log.deltas import BaselineComparison
+from harness.log.records import MediaInfo, MetricKind, MetricRole, Output, Record, ScoreResult, TrialError
 
-SCHEMA_VERSION = "1.1"
+#: 1.1 added verdicts and reasons (harness.log.verdicts) and the run's spec; 1.2 the statistics of
+#: docs/statistics.md: clustered intervals, corpus figures, one-factor comparisons with Holm-adjusted p-values,
+#: and the detectable effect (``power``).
+SCHEMA_VERSION = "1.2"
+#: A verdict: of one trial, of a case over its repeats, or of a run.
+Verdict = Literal["pass", "fail", "error", "unscored"]
 SCHEMA_MAJOR = int(SCHEMA_VERSION.split(".")[0])
 
 
@@ -115,6 +121,11 @@ class TrialRecord(_Model):
     #: True when every required score passed (or the weighted score cleared the case threshold);
     #: False when one failed or the trial errored; None when nothing was scored.
     passed: bool | None = None
+    #: "pass", "fail", "error" (no answer: the call failed) or "unscored" (no score decides), from
+    #: harness.log.verdicts; derived from ``status`` and ``passed`` when reading older files.
+    verdict: Verdict | None = None
+    #: Why it did not pass, one sentence each (the failing scores' reasons, or the error).
+    reasons: list[str] = Field(default_factory=list)
     weighted_score: float | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -124,19 +135,59 @@ class TrialRecord(_Model):
 
 
 class CaseVerdict(_Model):
-    """A case's repeats at one prompt, model and config, judged together against min_pass_rate."""
+    """A case's repeats at one prompt, model and config, judged together against min_pass_rate.
 
+    This is the unit of judgement: exit codes, baseline regressions, pytest items and every report use it.
+    """
+
+    #: Stable across runs (like trial ids): suite, case, prompt, model and config.
+    id: str = ""
     case_id: str
     prompt_id: str
     model: str
     config_id: str
+    tags: list[str] = Field(default_factory=list)
     trials: int
     passed: int
-    #: Passed repeats over judged ones (errored repeats count as not passed; unscored ones are left out).
+    failed: int = 0
+    errored: int = 0
+    #: Passed repeats over judged ones (passed + failed; errored and unscored repeats are left out).
     pass_rate: float | None = None
     min_pass_rate: float | None = None
-    #: pass_rate >= min_pass_rate (1.0 when unset); None when nothing was judged.
+    #: "pass", "fail", "error" (errored repeats leave the verdict open) or "unscored".
+    verdict: Verdict = "unscored"
+    #: verdict == "pass"; None when nothing was judged (kept for readers of 1.0 files).
     ok: bool | None = None
+    #: One line: how the repeats went and the first reason, e.g. "1 of 3 passed (min 60%): wer 0.67 > max 0.6".
+    explanation: str = ""
+    #: Every distinct reason of the failing or errored repeats, most frequent first: "wer 0.67 > max 0.6 (r1)".
+    reasons: list[str] = Field(default_factory=list)
+    #: The metric that decided the verdict (the most frequent failing one), first in every summary.
+    decided_by: str | None = None
+
+
+class RunVerdict(_Model):
+    """The whole run in one word, with the counts behind it."""
+
+    verdict: Verdict = "unscored"
+    cases: int = 0
+    passed: int = 0
+    failed: int = 0
+    errored: int = 0
+    unscored: int = 0
+    trials: int = 0
+    errored_trials: int = 0
+
+
+class CorpusFigure(_Model):
+    """A scorer's declared ratio of sums over the row's trials (e.g. corpus WER), with a bootstrap interval."""
+
+    name: str
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    #: How the interval was computed, in words.
+    interval: str | None = None
 
 
 class MetricSummary(_Model):
@@ -144,14 +195,26 @@ class MetricSummary(_Model):
     scorer: str
     n: int
     mean: float | None = None
-    #: 95% confidence interval of the mean (t distribution); None with fewer than two values.
+    #: 95% interval of the mean, clustered by case (docs/statistics.md); None with fewer than two cases.
     ci_low: float | None = None
     ci_high: float | None = None
+    #: How the interval was computed, in words (e.g. "t over 12 cases (clustered)").
+    interval: str | None = None
     pass_rate: float | None = None
     #: Scorer-specific aggregates, e.g. corpus WER or total cost.
     aggregate: dict[str, float] = Field(default_factory=dict)
     #: From the scorer: True when larger values are better, False when smaller are (None: unknown).
     higher_is_better: bool | None = None
+    #: From the scorer: what the values are (None when the scorer was not installed at summary time).
+    kind: MetricKind | None = None
+    #: "cost" for cost, token and latency measures (compared apart from quality).
+    role: MetricRole = "quality"
+    #: Cases (not trials) the figures rest on.
+    cases: int = 0
+    #: The scorer's corpus-level figure, when it declares one.
+    corpus: CorpusFigure | None = None
+    #: Categorical metrics: answers per class (no mean, no interval).
+    categories: dict[str, int] = Field(default_factory=dict)
 
 
 class SummaryRow(_Model):
@@ -166,8 +229,10 @@ class SummaryRow(_Model):
     passed: int
     failed: int
     pass_rate: float | None = None
-    #: 95% Wilson interval of the pass rate.
+    #: 95% Wilson interval of the pass rate at its effective sample size (clustered by case).
     pass_rate_ci: tuple[float, float] | None = None
+    #: Cases in the row (the unit of the intervals).
+    cases: int = 0
     #: With repeats: the share of cases whose every repeat passed (pass^k, reliability) and whose
     #: repeats passed at least once (pass@k, capability). None without repeats.
     pass_all_repeats: float | None = None
@@ -182,66 +247,77 @@ class SummaryRow(_Model):
 
 
 class PairedComparison(_Model):
-    """Two summary rows compared on the trials they share (same case, prompt and repeat)."""
+    """Two summary rows that differ in one factor, compared on the cases they share (docs/statistics.md)."""
 
+    #: The statistic compared: "pass" (trial pass rate), a metric's mean, or a corpus figure ("corpus_wer").
     metric: str
     a: str
     b: str
+    #: Paired cases (each case's repeats are averaged into it).
     n: int
+    #: The statistic in B minus the statistic in A, over the paired cases.
     mean_diff: float
+    #: 95% paired-bootstrap interval of the difference (expanded percentile).
     ci_low: float | None = None
     ci_high: float | None = None
-    #: Two-sided p-value of a paired t-test (or sign-flip permutation for small n).
+    #: Two-sided p-value of the paired test named in ``test``, before adjustment.
     p_value: float | None = None
+    #: True for a quality comparison whose Holm-adjusted p-value is below 0.05. Never true for cost.
     significant: bool = False
-
-
-class TrialDelta(_Model):
-    """One trial matched (by id) between the baseline and this run."""
-
-    trial_id: str
-    case_id: str
-    prompt_id: str
-    model: str
-    config_id: str
-    repeat: int = 0
-    #: "regressed" (passed before, not now), "fixed", "unchanged", "new" (not in baseline),
-    #: "removed" (in the baseline only).
-    change: Literal["regressed", "fixed", "unchanged", "new", "removed"]
-    before_passed: bool | None = None
-    after_passed: bool | None = None
-    #: metric -> (this run's value - baseline value), for metrics both runs scored.
-    metric_deltas: dict[str, float] = Field(default_factory=dict)
-    #: What differs from the baseline trial: any of "prompt", "system_instruction", "config",
-    #: "media" (inputs) and "answer" (the model's text). Ids survive prompt edits, so this says why.
-    changed: list[str] = Field(default_factory=list)
-    #: The baseline's answer, kept for regressed and fixed trials so reports can show both.
-    before_answer: str | None = None
-
-
-class MetricDelta(_Model):
-    model: str
-    config_id: str
-    prompt_id: str
-    metric: str
-    before: float | None = None
-    after: float | None = None
-    delta: float | None = None
+    #: What differs between A and B: "model", "config" or "prompt" (the other two are the same).
+    factor: Literal["model", "config", "prompt"] | None = None
+    scorer: str | None = None
+    kind: MetricKind | None = None
+    role: MetricRole = "quality"
     higher_is_better: bool | None = None
-    #: "better", "worse" or "same", judged with the scorer's direction (None when it is unknown).
-    verdict: Literal["better", "worse", "same"] | None = None
+    #: The two rows as (model, config_id, prompt_id).
+    a_key: tuple[str, str, str] | None = None
+    b_key: tuple[str, str, str] | None = None
+    #: The factor's value in A and in B (e.g. "temperature=0" and "temperature=0.7"), and the other two
+    #: factors, which both rows share (e.g. "gemini-2.5-flash / transcribe").
+    a_level: str | None = None
+    b_level: str | None = None
+    held_fixed: str | None = None
+    a_value: float | None = None
+    b_value: float | None = None
+    trials_a: int = 0
+    trials_b: int = 0
+    #: "McNemar exact", "sign-flip permutation (exact)" or "sign-flip permutation (20000 draws)".
+    test: str | None = None
+    #: Holm-adjusted p-value over ``family`` comparisons (quality and cost are separate families).
+    p_adjusted: float | None = None
+    family: int = 0
+    #: Share of bootstrap resamples in which B is better than A (Bisani & Ney's probability of improvement);
+    #: None when the direction is unknown.
+    prob_b_better: float | None = None
+    #: B against A in the metric's own direction: "better", "worse", "no clear difference"; "higher" or
+    #: "lower" for cost measures and metrics of unknown direction.
+    label: Literal["better", "worse", "no clear difference", "higher", "lower"] = "no clear difference"
 
 
-class BaselineComparison(_Model):
-    run_id: str
-    suite: str
-    started_at: str
-    regressions: int = 0
-    fixes: int = 0
-    new: int = 0
-    removed: int = 0
-    trials: list[TrialDelta] = Field(default_factory=list)
-    metrics: list[MetricDelta] = Field(default_factory=list)
+class DetectableEffect(_Model):
+    """The smallest difference in one statistic that the suite's comparisons detect with 80% power."""
+
+    metric: str
+    role: MetricRole = "quality"
+    #: Paired cases and mean repeats per case of the comparisons it is computed from.
+    cases: int
+    repeats: float
+    #: Comparisons in the Holm family; the first of them is tested at alpha / family.
+    family: int
+    alpha: float = 0.05
+    power: float = 0.8
+    #: Standard deviation of the per-case differences, and its parts: between cases and between repeats.
+    sd_case: float | None = None
+    sd_between: float | None = None
+    sd_within: float | None = None
+    #: The minimum detectable difference (None when the suite cannot detect any: see ``note``).
+    mde: float | None = None
+    #: Fewest cases with which the exact paired tests can reach alpha / family at all.
+    min_cases: int = 0
+    note: str | None = None
+    #: The finding in one sentence, as the terminal and the reports show it.
+    text: str = ""
 
 
 class RunResults(_Model):
@@ -250,9 +326,13 @@ class RunResults(_Model):
     trials: list[TrialRecord] = Field(default_factory=list)
     summary: list[SummaryRow] = Field(default_factory=list)
     comparisons: list[PairedComparison] = Field(default_factory=list)
+    #: The minimum detectable effect of the comparisons, per statistic.
+    power: list[DetectableEffect] = Field(default_factory=list)
     #: One verdict per case x prompt x model x config over its repeats; these decide the exit code.
     cases: list[CaseVerdict] = Field(default_factory=list)
-    #: Set by ``--baseline``: per-trial deltas and regressions against an earlier run.
+    #: The run in one word, from the case verdicts.
+    verdict: RunVerdict = Field(default_factory=RunVerdict)
+    #: Set by ``--baseline``: regressions and fixes per case, per-trial flips and metric deltas.
     baseline: BaselineComparison | None = None
 
     def write(self, path: Path) -> Path:

@@ -1,66 +1,46 @@
-"""Statistics for comparing runs: confidence intervals and paired tests, with no heavy dependencies.
+"""Statistical primitives: quantiles, the t and Wilson intervals, McNemar's exact test, Holm's adjustment.
 
-- Means: 95% interval from Student's t (exact critical values for small samples).
-- Proportions (pass rates): Wilson score interval, which behaves at 0% and 100%.
-- Paired differences: exact sign-flip permutation test for n <= 16; 4,000 seeded random sign flips
-  for n <= 40 (deterministic: the same data give the same p-value); beyond that the paired t
-  statistic's normal approximation, which is accurate there and keeps large runs fast.
+The clustered intervals, the bootstrap and the paired tests built on these live in ``harness.log.intervals``,
+``harness.log.resampling`` and ``harness.log.comparisons``; docs/statistics.md explains each with its formula.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import statistics
 from collections.abc import Sequence
+from functools import lru_cache
 
-# Two-sided 95% critical values of Student's t for 1..30 degrees of freedom.
-_T975 = [
-    12.706,
-    4.303,
-    3.182,
-    2.776,
-    2.571,
-    2.447,
-    2.365,
-    2.306,
-    2.262,
-    2.228,
-    2.201,
-    2.179,
-    2.160,
-    2.145,
-    2.131,
-    2.120,
-    2.110,
-    2.101,
-    2.093,
-    2.086,
-    2.080,
-    2.074,
-    2.069,
-    2.064,
-    2.060,
-    2.056,
-    2.052,
-    2.048,
-    2.045,
-    2.042,
-]
+Z975 = 1.959963984540054
 
 
-def t_critical(df: int) -> float:
+@lru_cache(maxsize=4096)
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile of Student's t with ``df`` degrees of freedom (scipy's ``stdtrit``)."""
+    if df <= 0:
+        raise ValueError("degrees of freedom must be > 0")
+    from scipy.special import stdtrit  # imported on first use: the harness starts without scipy
+
+    return float(stdtrit(df, p))
+
+
+def t_critical(df: float, level: float = 0.95) -> float:
+    """Two-sided critical value of Student's t: ``t_{1-(1-level)/2, df}``."""
     if df < 1:
         raise ValueError("degrees of freedom must be >= 1")
-    if df <= 30:
-        return _T975[df - 1]
-    # Cornish-Fisher style expansion around the normal quantile; error < 1e-3 for df > 30.
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+    return t_quantile(1 - (1 - level) / 2, df)
+
+
+def normal_quantile(p: float) -> float:
+    return statistics.NormalDist().inv_cdf(p)
 
 
 def mean_ci(values: Sequence[float]) -> tuple[float, float | None, float | None]:
-    """Mean and its 95% confidence interval (None bounds with fewer than two values)."""
+    """Mean and its 95% t interval treating every value as independent (None bounds below two values).
+
+    Applied to trials with repeats this is too narrow (repeats of a case are correlated); the summary
+    uses it only on independent units such as case means (see ``harness.log.intervals``).
+    """
     n = len(values)
     if n == 0:
         raise ValueError("no values")
@@ -71,14 +51,14 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float | None, float | None]
     return mean, mean - half, mean + half
 
 
-def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion."""
-    if n == 0:
+def wilson(successes: float, n: float, z: float = Z975) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n``; ``n`` may be an effective sample size."""
+    if n <= 0:
         raise ValueError("no trials")
     p = successes / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    half = z * math.sqrt(max(0.0, p * (1 - p)) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
@@ -92,32 +72,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def paired_permutation_p(diffs: Sequence[float], rounds: int = 4000, seed: int = 0) -> float:
-    """Two-sided p-value that the mean paired difference is zero."""
-    n = len(diffs)
+def mcnemar_exact(b: int, c: int) -> float:
+    """Two-sided exact McNemar p-value from the discordant pairs: ``b`` (A passed, B failed), ``c`` (the reverse).
+
+    Under no difference each discordant pair is a fair coin: p = min(1, 2 P(X <= min(b, c))), X ~ Bin(b+c, 1/2).
+    """
+    n = b + c
     if n == 0:
-        raise ValueError("no pairs")
-    observed = abs(math.fsum(diffs))
-    if observed == 0:
         return 1.0
-    if n > 40:
-        sd = statistics.stdev(diffs)
-        if sd == 0:
-            return 0.0
-        t = abs(math.fsum(diffs) / n) / (sd / math.sqrt(n))
-        return math.erfc(t / math.sqrt(2))
-    tolerance = 1e-12 * max(1.0, observed)
-    if n <= 16:
-        hits = 0
-        for mask in range(1 << n):
-            total = math.fsum(-d if mask >> i & 1 else d for i, d in enumerate(diffs))
-            if abs(total) >= observed - tolerance:
-                hits += 1
-        return hits / (1 << n)
-    rng = random.Random(seed)
-    hits = 0
-    for _ in range(rounds):
-        total = math.fsum(d if rng.random() < 0.5 else -d for d in diffs)
-        if abs(total) >= observed - tolerance:
-            hits += 1
-    return (hits + 1) / (rounds + 1)
+    tail = math.fsum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (same order as given): the family-wise error stays at most alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted

@@ -83,6 +83,9 @@ class PlannedTrial:
             count_tokens=self.count_tokens,
             trial_id=self.id,
             case_id=self.case.id,
+            prompt_id=self.prompt_id,
+            config_id=self.config_id,
+            repeat=self.repeat,
         )
 
 

@@ -18,6 +18,7 @@ from harness.errors import UserError
 from harness.log.records import Output, ScoreResult, TrialError
 from harness.log.results import RequestRecord, RunInfo, TrialRecord, TurnRecord
 from harness.log.store import Store
+from harness.log.verdicts import judge_trial, score_reason
 from harness.run.planning import PlannedTrial
 from harness.run.retry import RetriesExhausted, RetryPolicy, call_with_retry
 from harness.suite.loader import LoadedSuite
@@ -57,19 +58,6 @@ def request_hash(request: ProviderRequest, provider: str, endpoint: str, repeat:
                     part["media"]["video_metadata"] = media["video_metadata"]
     key = json.dumps([provider, endpoint, repeat, body], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def decide(scores: list[ScoreResult], threshold: float | None) -> tuple[bool | None, float | None]:
-    """A case passes when all required scores pass, or (with a threshold) on the weighted share."""
-    # Scores with passed=None only measure (e.g. a cost with no budget): they never decide.
-    judged = [s for s in scores if s.passed is not None]
-    if not judged:
-        return None, None
-    total = sum(s.weight for s in judged)
-    weighted = sum(s.weight for s in judged if s.passed) / total if total else None
-    if threshold is not None and weighted is not None:
-        return weighted >= threshold, weighted
-    return all(bool(s.passed) for s in judged if s.required), weighted
 
 
 class Runner:
@@ -132,10 +120,15 @@ class Runner:
         try:
             score = await spec.scorer.score(ctx)
         except UserError as exc:
-            return ScoreResult(**base, passed=False, error=exc.message)
+            result = ScoreResult(**base, passed=False, error=exc.message)
         except Exception as exc:  # a broken scorer must not stop the run
-            return ScoreResult(**base, passed=False, error=f"{type(exc).__name__}: {exc}")
-        return ScoreResult(**base, value=score.value, passed=score.passed, details=score.details)
+            result = ScoreResult(**base, passed=False, error=f"{type(exc).__name__}: {exc}")
+        else:
+            result = ScoreResult(
+                **base, value=score.value, passed=score.passed, details=score.details, reason=score.reason
+            )
+        result.reason = score_reason(result)
+        return result
 
     async def _score(self, trial: PlannedTrial, answers: list[Output]) -> list[ScoreResult]:
         scope = {
@@ -198,9 +191,7 @@ class Runner:
             error = TrialError(kind="internal", message=f"{type(exc).__name__}: {exc}")
         scores = await self._score(trial, answers) if error is None else []
         threshold = trial.case.case.threshold if trial.case.case.threshold is not None else self.loaded.suite.threshold
-        passed, weighted = decide(scores, threshold)
-        if error is not None:
-            passed = False
+        verdict, passed, weighted, reasons = judge_trial(scores, error, threshold)
         final = answers[-1] if answers and error is None else None
         record = TrialRecord(
             id=trial.id,
@@ -229,6 +220,8 @@ class Runner:
             else [],
             scores=scores,
             passed=passed,
+            verdict=verdict,
+            reasons=reasons,
             weighted_score=weighted,
             started_at=started,
             finished_at=now_iso(),

@@ -18,16 +18,19 @@ from harness.api.provider import Provider, ProviderSettings
 from harness.api.reporting import ReportContext
 from harness.api.scoring import Scorer
 from harness.errors import UserError
+from harness.log.assemble import assemble
 from harness.log.baseline import compare_runs
-from harness.log.results import RunInfo, RunResults, RunSpec, SchemaVersionError, ScorerSpecRecord, TrialRecord
+from harness.log.casetotals import ScorerLookup
+from harness.log.deltas import BaselineComparison
+from harness.log.results import RunInfo, RunResults, RunSpec, ScorerSpecRecord, TrialRecord
+from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_baseline_file
 from harness.log.store import Store
-from harness.log.summary import case_verdicts, compare, summarize
+from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
 from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_STORE = Path(".harness") / "harness.db"
 
 
@@ -45,7 +48,8 @@ class SessionOptions:
     out_dir: Path | None = None
     reports_root: Path = Path("reports")
     formats: list[str] = field(default_factory=lambda: ["html", "json"])
-    baseline: Path | None = None
+    #: Compare with this (a results.json, run folder, folder of suite folders, baseline.json or run id).
+    baseline: str | Path | None = None
     store_path: Path = field(default_factory=default_store_path)
     #: Send calls here instead of the provider's default endpoint (``--base-url``).
     base_url: str | None = None
@@ -57,6 +61,9 @@ class SessionOptions:
     #: repeats); "regressions": only on regressions against the baseline (and errors); "none": always
     #: exit 0 unless interrupted.
     fail_on: str = "any"
+    #: Errored trials a run may have and still count as complete: a count ("3") or a share ("5%"); beyond
+    #: it the exit code is 3 (incomplete).
+    max_errors: str = "0"
     argv: list[str] = field(default_factory=list)
 
 
@@ -85,47 +92,46 @@ def new_run_id() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def load_baseline(path: Path, store: Store | None = None) -> RunResults:
-    """A baseline from a results.json, a run folder, or a run id in the store."""
-    if path.is_dir():
-        path = path / "results.json"
-    if path.is_file():
-        try:
-            return RunResults.read(path)
-        except SchemaVersionError as exc:
-            raise UserError(f"cannot read this results file: {exc}", file=path) from None
-        except ValueError as exc:
-            raise UserError(f"not a harness results file: {exc.__class__.__name__}", file=path) from None
-    if store is not None:
-        found = store.run_info(str(path))
-        if found is not None:
-            return results_from_store(store, str(path))
-    raise UserError(f"baseline not found: {path}", hint="give a results.json, a run folder, or a run id")
+def scorer_lookup(host: PluginHost | None) -> ScorerLookup:
+    """The installed scorer classes, for summaries (None when a scorer is not installed here)."""
 
-
-def results_from_store(store: Store, run_id: str, host: PluginHost | None = None) -> RunResults:
-    found = store.run_info(run_id)
-    if found is None:
-        raise UserError(f"no run '{run_id}' in the store {store.path}", hint="`harness runs` lists them")
-    info, _ = found
-    trials = store.trials(run_id)
-    return build_results(info, trials, host)
-
-
-def build_results(info: RunInfo, trials: list[TrialRecord], host: PluginHost | None) -> RunResults:
     def lookup(scorer: str) -> type[Scorer] | None:
         if host is None or scorer not in host.scorers:
             return None
         cls: type[Scorer] = host.scorers.get(scorer)
         return cls
 
-    return RunResults(
-        run=info,
-        trials=trials,
-        summary=summarize(trials, lookup),
-        comparisons=compare(trials),
-        cases=case_verdicts(trials),
-    )
+    return lookup
+
+
+def baseline_for(source: str | Path, suite: Path, store: Store | None, host: PluginHost | None) -> Baseline:
+    """This suite's baseline in ``source`` (see harness.log.sources), or a note saying it has none."""
+    found = load_results(source, store, scorer_lookup(host))
+    slug = suite_slug(suite)
+    if slug in found:
+        return Baseline(found[slug], None)
+    if len(found) == 1 and not Path(source).is_dir():
+        # A single run given directly (a results.json or a run id) is the baseline whatever its file name.
+        return Baseline(next(iter(found.values())), None)
+    names = ", ".join(sorted(found)) or "none"
+    note = f"the baseline {source} has no results for suite '{slug}' (it has: {names}): every case is new"
+    return Baseline(None, note)
+
+
+@dataclass
+class Baseline:
+    results: RunResults | None
+    #: Why there is none, when the source has no results for this suite.
+    missing: str | None = None
+
+
+def compare_with(results: RunResults, baseline: Baseline) -> BaselineComparison:
+    if baseline.results is not None:
+        return compare_runs(results, baseline.results)
+    empty = RunResults(run=results.run.model_copy(update={"id": ""}))
+    comparison = compare_runs(results, empty)
+    comparison.run_id, comparison.note = "", baseline.missing
+    return comparison
 
 
 def write_reports(
@@ -144,14 +150,33 @@ def write_reports(
     return written
 
 
-#: The format the core writes itself: results.json, the versioned run log (docs/results-json.md).
+#: The formats the core writes itself: results.json (the versioned run log, docs/results-json.md, always
+#: written) and the compact baseline of every suite of a command (DIR/baseline.json).
 CORE_FORMAT = "json"
+BASELINE_FORMAT = "baseline"
 
 
 def check_formats(formats: list[str], host: PluginHost) -> None:
     for name in formats:
-        if name != CORE_FORMAT:
+        if name not in (CORE_FORMAT, BASELINE_FORMAT):
             host.reporters.get(name)
+
+
+def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], host: PluginHost) -> list[Path]:
+    """The files that cover every suite of one command: DIR/baseline.json, and each format's own (DIR/summary.md)."""
+    if not runs:
+        return []
+    written = []
+    if BASELINE_FORMAT in formats:
+        by_suite = {suite_slug(r.run.suite_file): r for r in runs}
+        written.append(write_baseline_file(out_dir / BASELINE_FILE, by_suite))
+    for name in formats:
+        if name in (CORE_FORMAT, BASELINE_FORMAT):
+            continue
+        path = host.reporters.get(name)().write_combined(runs, out_dir)
+        if path is not None:
+            written.append(path)
+    return written
 
 
 def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
@@ -177,7 +202,7 @@ def execute(
             hint="check --filter (globs over case, prompt and model; tag:NAME)",
         )
     store = Store(options.store_path)
-    baseline = load_baseline(options.baseline, store) if options.baseline else None
+    baseline = baseline_for(options.baseline, path, store, host) if options.baseline is not None else None
     endpoint, base_url, api_key = _endpoint(loaded.provider_cls, options)
     provider = loaded.provider_cls(
         ProviderSettings(
@@ -230,26 +255,13 @@ def execute(
     info.finished_at = now_iso()
     info.duration_s = round(runner.elapsed, 3)
     store.finish_run(info)
-    results = build_results(info, records, host)
+    results = assemble(info, records, scorer_lookup(host))
     if baseline is not None:
-        results.baseline = compare_runs(results, baseline)
-    written = write_reports(results, out_dir, options.formats, host, baseline)
+        results.baseline = compare_with(results, baseline)
+    written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
     host.pm.hook.run_finished(results=results)
     store.close()
-    return Outcome(results, out_dir, exit_code(results, options.fail_on), written)
-
-
-def exit_code(results: RunResults, fail_on: str) -> int:
-    if results.run.status == "interrupted":
-        return EXIT_INTERRUPTED
-    if fail_on == "none":
-        return EXIT_OK
-    errored = any(t.status == "error" for t in results.trials)
-    if fail_on == "regressions" and results.baseline is not None:
-        return EXIT_FAILED if results.baseline.regressions or errored else EXIT_OK
-    # Each case's repeats are judged together (every repeat must pass unless min_pass_rate says less).
-    failed = any(v.ok is False for v in results.cases)
-    return EXIT_FAILED if failed else EXIT_OK
+    return Outcome(results, out_dir, exit_code(results, options.fail_on, options.max_errors), written)
 
 
 def _endpoint(provider: type[Provider], options: SessionOptions) -> tuple[str, str | None, str | None]:

@@ -46,6 +46,7 @@ CALL_ERRORS: tuple[type[BaseException], ...] = (
     *TRANSPORT_ERRORS,
 )
 _HEADER_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
+_NAME_SAFE = _HEADER_SAFE.replace(",", "")
 
 
 def resolve_api_key(settings: ProviderSettings) -> str:
@@ -141,14 +142,21 @@ class GeminiProvider(Provider):
 
     # calls ------------------------------------------------------------------------------------
     def headers(self, request: ProviderRequest) -> dict[str, str]:
-        """Per-request headers: case and trial ids, only for a local emulator (never sent to Google)."""
+        """Per-request headers naming the trial (case, prompt, config, repeat, trial id, media file
+        names) so a local emulator can match answers to them; never sent to Google."""
         if not self._local:
             return {}
-        headers = {}
-        if request.case_id is not None:
-            headers["x-harness-case"] = quote(request.case_id, safe=_HEADER_SAFE)
-        if request.trial_id is not None:
-            headers["x-harness-trial"] = quote(request.trial_id, safe=_HEADER_SAFE)
+        labels = {
+            "x-harness-case": request.case_id,
+            "x-harness-trial": request.trial_id,
+            "x-harness-prompt": request.prompt_id,
+            "x-harness-config": request.config_id,
+            "x-harness-repeat": None if request.repeat is None else str(request.repeat),
+        }
+        headers = {name: quote(value, safe=_HEADER_SAFE) for name, value in labels.items() if value is not None}
+        names = [part.media.source for message in request.contents for part in message.parts if part.media]
+        if names:
+            headers["x-harness-media"] = ",".join(quote(name, safe=_NAME_SAFE) for name in names)
         return headers
 
     async def generate(self, request: ProviderRequest) -> Output:

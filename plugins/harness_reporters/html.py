@@ -180,8 +180,10 @@ def report_payload(results: RunResults, ctx: ReportContext, embed_media: bool = 
         "run": results.run.model_dump(mode="json"),
         "summary": [r.model_dump(mode="json", exclude_none=True) for r in results.summary],
         "comparisons": [c.model_dump(mode="json") for c in results.comparisons],
-        # Only the pass-rate gates a suite asked for (min_pass_rate); they recolour the matrix cells.
-        "gates": [v.model_dump(mode="json") for v in results.cases if v.min_pass_rate is not None],
+        "power": [p.model_dump(mode="json") for p in results.power],
+        # The case verdicts (repeats judged together, with min_pass_rate): the matrix cells show them.
+        "cases": [v.model_dump(mode="json", exclude_none=True) for v in results.cases],
+        "verdict": results.verdict.model_dump(mode="json"),
         "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
         "texts": texts.items,
         "trials": trials,

@@ -1,7 +1,8 @@
 """The ``junit`` format: JUnit XML for CI test tabs.
 
-One ``<testsuite>`` per model x config x prompt, one ``<testcase>`` per case x prompt x repeat. A failed
-trial carries a ``<failure>`` listing its scores; an errored trial an ``<error>``.
+One ``<testsuite>`` per model x config x prompt, one ``<testcase>`` per case there, judged like the exit code:
+by the case verdict over its repeats (min_pass_rate). A failing case carries a ``<failure>`` whose message is
+the core's explanation and whose body lists each repeat's reasons and scores; an errored case an ``<error>``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from harness.api import ReportContext, Reporter, RunResults, TrialRecord
+from harness.api import CaseVerdict, ReportContext, Reporter, RunResults, TrialRecord
 from harness_reporters.verdicts import describe_score, failure_reason, row_label
 
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and produce a broken file).
@@ -22,69 +23,76 @@ def xml_text(value: object) -> str:
     return _INVALID_XML.sub("\ufffd", str(value))
 
 
-def _seconds(trial: TrialRecord) -> str:
-    latency = trial.output.latency_ms if trial.output else None
-    return f"{(latency or 0.0) / 1000:.3f}"
+def _seconds(trials: list[TrialRecord]) -> float:
+    return sum((t.output.latency_ms or 0.0) / 1000 for t in trials if t.output is not None)
 
 
-def _testcase(parent: ET.Element, trial: TrialRecord, suite_name: str) -> str:
-    """Add one testcase; return its outcome: "passed", "failed" or "error"."""
-    case = ET.SubElement(
+def _body(trials: list[TrialRecord]) -> str:
+    lines = []
+    for trial in trials:
+        tag = f"r{trial.repeat}: " if len(trials) > 1 else ""
+        reason = failure_reason(trial)
+        lines.append(
+            f"{tag}{trial.verdict or ('error' if trial.status == 'error' else 'ok')}"
+            + (f": {reason}" if reason else "")
+        )
+        lines += [f"  {describe_score(s)}" for s in trial.scores]
+    return "\n".join(lines)
+
+
+def _testcase(parent: ET.Element, case: CaseVerdict, trials: list[TrialRecord], suite_name: str) -> str:
+    """Add one testcase for a case verdict; return its outcome: "passed", "failed" or "error"."""
+    node = ET.SubElement(
         parent,
         "testcase",
         {
-            "classname": xml_text(f"{suite_name}.{trial.model}.{trial.config_id}"),
-            "name": xml_text(f"{trial.case_id} [{trial.prompt_id}] #{trial.repeat}"),
-            "time": _seconds(trial),
+            "classname": xml_text(f"{suite_name}.{case.model}.{case.config_id}"),
+            "name": xml_text(f"{case.case_id} [{case.prompt_id}]"),
+            "time": f"{_seconds(trials):.3f}",
         },
     )
-    props = ET.SubElement(case, "properties")
-    for key, value in (("trial_id", trial.id), ("model", trial.model), ("config_id", trial.config_id)):
+    props = ET.SubElement(node, "properties")
+    for key, value in (("case_key", case.id), ("model", case.model), ("config_id", case.config_id)):
         ET.SubElement(props, "property", {"name": key, "value": xml_text(value)})
-    scores = "\n".join(describe_score(s) for s in trial.scores)
-    if trial.status == "error":
-        error = trial.error
-        node = ET.SubElement(
-            case,
-            "error",
-            {"message": xml_text(failure_reason(trial)), "type": xml_text(error.kind if error else "error")},
-        )
-        if error is not None and error.retries:
-            node.text = xml_text("\n".join(f"retry: {a.error} (code {a.code})" for a in error.retries))
-        outcome = "error"
-    elif trial.passed is False:
-        node = ET.SubElement(case, "failure", {"message": xml_text(failure_reason(trial)), "type": "ScoreFailure"})
-        node.text = xml_text(scores)
-        outcome = "failed"
+    if case.verdict in ("fail", "error"):
+        kind = "failure" if case.verdict == "fail" else "error"
+        child = ET.SubElement(node, kind, {"message": xml_text(case.explanation), "type": "CaseVerdict"})
+        child.text = xml_text(_body(trials))
+        outcome = "failed" if kind == "failure" else "error"
     else:
         outcome = "passed"
-    if trial.output is not None and trial.output.text is not None:
-        out = ET.SubElement(case, "system-out")
-        out.text = xml_text(trial.output.text)
+    answers = [t.output.text for t in trials if t.output is not None and t.output.text is not None]
+    if answers:
+        out = ET.SubElement(node, "system-out")
+        out.text = xml_text("\n\n".join(answers))
     return outcome
 
 
 def junit_tree(results: RunResults) -> ET.ElementTree[ET.Element]:
-    groups: dict[tuple[str, str, str], list[TrialRecord]] = defaultdict(list)
+    by_case: dict[tuple[str, str, str, str], list[TrialRecord]] = defaultdict(list)
     for trial in results.trials:
-        groups[(trial.model, trial.config_id, trial.prompt_id)].append(trial)
+        by_case[(trial.case_id, trial.prompt_id, trial.model, trial.config_id)].append(trial)
+    groups: dict[tuple[str, str, str], list[CaseVerdict]] = defaultdict(list)
+    for case in results.cases:
+        groups[(case.model, case.config_id, case.prompt_id)].append(case)
     root = ET.Element("testsuites", {"name": xml_text(results.run.suite)})
     totals = {"tests": 0, "failures": 0, "errors": 0}
-    for (model, config_id, prompt_id), trials in groups.items():
+    for (model, config_id, prompt_id), cases in groups.items():
         suite = ET.SubElement(root, "testsuite", {"name": xml_text(row_label(model, config_id, prompt_id))})
         if results.run.started_at:
             suite.set("timestamp", xml_text(results.run.started_at))
         counts = {"passed": 0, "failed": 0, "error": 0}
         seconds = 0.0
-        for trial in sorted(trials, key=lambda t: (t.case_id, t.repeat)):
-            counts[_testcase(suite, trial, results.run.suite)] += 1
-            seconds += float(_seconds(trial))
-        suite.set("tests", str(len(trials)))
+        for case in cases:
+            trials = sorted(by_case[(case.case_id, case.prompt_id, case.model, case.config_id)], key=lambda t: t.repeat)
+            counts[_testcase(suite, case, trials, results.run.suite)] += 1
+            seconds += _seconds(trials)
+        suite.set("tests", str(len(cases)))
         suite.set("failures", str(counts["failed"]))
         suite.set("errors", str(counts["error"]))
         suite.set("skipped", "0")
         suite.set("time", f"{seconds:.3f}")
-        totals["tests"] += len(trials)
+        totals["tests"] += len(cases)
         totals["failures"] += counts["failed"]
         totals["errors"] += counts["error"]
     for key, value in totals.items():
@@ -94,7 +102,7 @@ def junit_tree(results: RunResults) -> ET.ElementTree[ET.Element]:
 
 class JunitReporter(Reporter):
     name = "junit"
-    description = "junit.xml: one testsuite per model/config/prompt, one testcase per trial"
+    description = "junit.xml: one testsuite per model/config/prompt, one testcase per case (over its repeats)"
     filename = "junit.xml"
 
     def write(self, results: RunResults, ctx: ReportContext) -> Path:

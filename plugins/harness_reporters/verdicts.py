@@ -1,8 +1,8 @@
-"""Explaining a trial's verdict in one line: which scores failed and why, or what error stopped it."""
+"""Small helpers the reporters share: labels, numbers, and the core's verdicts and reasons as text."""
 
 from __future__ import annotations
 
-from harness.api import BaselineComparison, ReportContext, RunResults, ScoreResult, TrialRecord
+from harness.api import BaselineComparison, ReportContext, RunResults, ScoreResult, TrialRecord, number_text
 
 
 def row_label(model: str, config_id: str, prompt_id: str) -> str:
@@ -10,43 +10,29 @@ def row_label(model: str, config_id: str, prompt_id: str) -> str:
 
 
 def format_value(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.4g}"
+    return "-" if value is None else number_text(value)
 
 
 def describe_score(score: ScoreResult) -> str:
-    """E.g. ``wer=0.42 FAIL (max 0.35)`` or ``json: error: ...``."""
+    """One score as a line: ``wer=0.42 fail: wer 0.42 > max 0.35``, ``cost=0.0012 measured``."""
     head = f"{score.metric}={format_value(score.value)}"
     if score.turn is not None:
-        head += f" (turn {score.turn})"
+        head += f" (turn {score.turn + 1})"
     if score.error:
-        return f"{head} ERROR {score.error}"
-    verdict = {True: "pass", False: "FAIL", None: "info"}[score.passed]
-    text = f"{head} {verdict}"
-    reason = score.details.get("reason") or score.details.get("message")
-    if score.passed is False and isinstance(reason, str) and reason:
-        text += f": {reason}"
-    return text
-
-
-def failed_scores(trial: TrialRecord) -> list[ScoreResult]:
-    return [s for s in trial.scores if s.error or s.passed is False]
+        return f"{head} error: {score.reason.text if score.reason else score.error}"
+    verdict = {True: "pass", False: "fail", None: "measured"}[score.passed]
+    if score.passed is False and score.reason is not None:
+        return f"{head} {verdict}: {score.reason.text}"
+    return f"{head} {verdict}"
 
 
 def failure_reason(trial: TrialRecord) -> str:
-    """Why the trial did not pass ('' when it passed or was not judged)."""
-    if trial.status == "error" and trial.error is not None:
-        code = f" {trial.error.code}" if trial.error.code is not None else ""
-        return f"{trial.error.kind} error{code}: {trial.error.message}"
-    if trial.passed is False:
-        failing = failed_scores(trial)
-        if failing:
-            return "; ".join(describe_score(s) for s in failing)
-        return "failed (weighted score below the case threshold)"
-    return ""
+    """Why the trial did not pass, as the core wrote it ('' when it passed or was not judged)."""
+    if trial.reasons:
+        return "; ".join(trial.reasons)
+    if trial.status == "error" and trial.error is not None:  # a 1.0 file: no reasons recorded
+        return f"{trial.error.kind} error: {trial.error.message}"
+    return "failed" if trial.passed is False else ""
 
 
 def baseline_of(results: RunResults, ctx: ReportContext) -> BaselineComparison | None:

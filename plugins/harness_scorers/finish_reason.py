@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from harness.api import Score, ScoreContext, Scorer, ScorerOptions
+from harness.api import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
 
 #: Plain-language explanations of the finish reasons users trip over.
 EXPLAIN = {
@@ -42,6 +42,8 @@ class FinishReasonScorer(Scorer):
     description = "The answer's finish reason is one of the expected ones (default STOP)"
     Options: ClassVar[type[ScorerOptions]] = FinishReasonOptions
     shorthand = "expected"
+    metric_kind: ClassVar[MetricKind] = "categorical"
+    category_key: ClassVar[str | None] = "finish_reason"
 
     async def score(self, ctx: ScoreContext) -> Score:
         o = self.options

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 import jsonschema
 from pydantic import ConfigDict, Field, model_validator
 
-from harness.api import CheckContext, Score, ScoreContext, Scorer, ScorerOptions, UserError
+from harness.api import CheckContext, MetricKind, Score, ScoreContext, Scorer, ScorerOptions, UserError
 from harness_scorers import schemaconv
 from harness_scorers.jsonextract import ExtractError, extract, parse_strict, pointer, resolve, same
 from harness_scorers.templated import check_file, is_template, read_file, render
@@ -66,6 +66,7 @@ def _fail(reason: str, details: dict[str, Any]) -> Score:
 
 
 class JsonScorer(Scorer):
+    metric_kind: ClassVar[MetricKind] = "proportion"  # 1 for valid JSON that meets every expectation, else 0
     name = "json"
     description = "Answer is valid JSON, optionally matching a JSON Schema and expected values"
     Options: ClassVar[type[ScorerOptions]] = JsonOptions

@@ -6,7 +6,18 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from harness.api import Message, Output, Part, ProviderRequest, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions
+from harness.api import (
+    Message,
+    MetricKind,
+    Output,
+    Part,
+    ProviderRequest,
+    Score,
+    ScoreContext,
+    Scorer,
+    ScoreResult,
+    ScorerOptions,
+)
 from harness_scorers import prices
 from harness_scorers.jsonextract import ExtractError, extract
 from harness_scorers.templated import render
@@ -82,6 +93,7 @@ def read_verdict(output: Output) -> dict[str, Any]:
 
 
 class JudgeScorer(Scorer):
+    metric_kind: ClassVar[MetricKind] = "continuous"  # a grade in [0, 1], not a share of answers
     name = "judge"
     description = "A Gemini model grades the answer against a rubric (verdict, score 0..1, reasoning)"
     Options: ClassVar[type[ScorerOptions]] = JudgeOptions

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from harness.api import Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, percentile
+from harness.api import MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, percentile
 
 
 class LatencyOptions(ScorerOptions):
@@ -25,6 +25,7 @@ class LatencyOptions(ScorerOptions):
 
 class LatencyScorer(Scorer):
     higher_is_better = False  # the value is the latency in ms
+    metric_role: ClassVar[MetricRole] = "cost"
     name = "latency"
     description = "Total latency and time-to-first-token limits, in milliseconds"
     Options: ClassVar[type[ScorerOptions]] = LatencyOptions

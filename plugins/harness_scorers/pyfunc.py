@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from harness.api import CheckContext, Score, ScoreContext, Scorer, ScorerOptions, UserError
+from harness.api import CheckContext, MetricKind, Score, ScoreContext, Scorer, ScorerOptions, UserError
 
 OPT_IN_HINT = "python scorers run code from the suite: pass --allow-python to allow them"
 
@@ -103,6 +103,8 @@ def to_score(result: Any, threshold: float) -> Score:
 
 
 class PythonScorer(Scorer):
+    #: The function may return any number: continuous is the kind that assumes nothing of it.
+    metric_kind: ClassVar[MetricKind] = "continuous"
     name = "python"
     description = "A Python function from the suite's folder judges the answer (needs --allow-python)"
     Options: ClassVar[type[ScorerOptions]] = PythonOptions

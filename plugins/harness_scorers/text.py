@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from harness.api import Score, ScoreContext, Scorer, ScorerOptions
+from harness.api import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
 from harness_scorers.templated import is_template, render
 
 CHECKS = (
@@ -76,6 +76,7 @@ def _icontains(needle: str) -> Callable[[str], bool]:
 
 
 class TextScorer(Scorer):
+    metric_kind: ClassVar[MetricKind] = "proportion"  # 1 when the check holds, else 0
     name = "text"
     description = "String checks: equals, contains, icontains, regex, starts_with, ends_with, one_of, lengths"
     Options: ClassVar[type[ScorerOptions]] = TextOptions

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from harness.api import Score, ScoreContext, Scorer, ScoreResult, ScorerOptions
+from harness.api import MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions
 from harness_scorers import prices
 from harness_scorers.prices import ModelPrice
 
@@ -54,6 +54,7 @@ class TokensScorer(Scorer):
     description = "Token budgets (prompt, output, thoughts, total, by modality), media token estimates, cost in USD"
     Options: ClassVar[type[ScorerOptions]] = TokensOptions
     higher_is_better = False  # the value is the cost
+    metric_role: ClassVar[MetricRole] = "cost"
 
     def default_metric(self) -> str:
         return "cost_usd"

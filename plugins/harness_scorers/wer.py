@@ -6,7 +6,18 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from harness.api import CheckContext, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, UserError, seconds
+from harness.api import (
+    CheckContext,
+    MetricKind,
+    RatioOfSums,
+    Score,
+    ScoreContext,
+    Scorer,
+    ScoreResult,
+    ScorerOptions,
+    UserError,
+    seconds,
+)
 from harness_scorers import errorrate, subtitles
 from harness_scorers.normalisers import NormaliserName, collapse, normalise_pair
 from harness_scorers.templated import check_file, read_file, render
@@ -52,8 +63,10 @@ class ErrorRateOptions(ScorerOptions):
 
 
 class ErrorRateScorer(Scorer):
-    higher_is_better = False
     """Shared implementation; subclasses pick the measure and the unit."""
+
+    higher_is_better = False
+    metric_kind: ClassVar[MetricKind] = "continuous"  # a rate, but no proportion: insertions push it past 1
 
     Options: ClassVar[type[ScorerOptions]] = ErrorRateOptions
     measure: ClassVar[errorrate.Measure] = "wer"
@@ -117,6 +130,8 @@ class ErrorRateScorer(Scorer):
             **counts.as_dict(),
             "errors": counts.errors,
             "reference_words": len(ref_n.split()),
+            # hits + substitutions + deletions + insertions: the denominator of corpus MER.
+            "alignment_length": counts.hits + counts.errors,
             "hypothesis_words": len(hyp_n.split()),
             "value": value,
             "raw": {"normaliser": "none", "value": raw_counts.value(self.measure), **raw_counts.as_dict()},
@@ -139,13 +154,18 @@ class ErrorRateScorer(Scorer):
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:
-        """Corpus-level figure (total errors / total reference length), raw corpus figure, and the mean."""
+        """Error and reference totals, the corpus figure without normalisation (``_raw``), and the mean.
+
+        Where the corpus figure is a ratio of sums (wer, cer, mer) the scorer declares it in ``corpus`` and the
+        core computes it, with its interval; wil (1 - (H/N)(H/P)) is no ratio of sums and is computed here.
+        """
         out = super().aggregate(results)
         details = [r.details for r in results if r.error is None and r.value is not None]
         norm = errorrate.corpus(cls.measure, details)
         if norm is not None:
             value, total = norm
-            out[f"corpus_{cls.name}"] = value
+            if cls.corpus is None:
+                out[f"corpus_{cls.name}"] = value
             out["errors"] = float(total.errors)
             out["reference_length"] = float(total.reference_length)
         raw = errorrate.corpus(cls.measure, details, "raw")
@@ -159,6 +179,7 @@ class WerScorer(ErrorRateScorer):
     description = "Word error rate of a transcript against a reference (jiwer 4), with normalisers"
     measure = "wer"
     unit = "word"
+    corpus = RatioOfSums("corpus_wer", "errors", "reference_length")
 
 
 class CerScorer(ErrorRateScorer):
@@ -166,6 +187,7 @@ class CerScorer(ErrorRateScorer):
     description = "Character error rate of a transcript against a reference (jiwer 4)"
     measure = "cer"
     unit = "char"
+    corpus = RatioOfSums("corpus_cer", "errors", "reference_length")
 
 
 class MerScorer(ErrorRateScorer):
@@ -173,6 +195,7 @@ class MerScorer(ErrorRateScorer):
     description = "Match error rate of a transcript against a reference (jiwer 4)"
     measure = "mer"
     unit = "word"
+    corpus = RatioOfSums("corpus_mer", "errors", "alignment_length")
 
 
 class WilScorer(ErrorRateScorer):

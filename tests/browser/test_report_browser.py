@@ -43,7 +43,9 @@ def test_loads_offline_with_no_console_error(watched: Any, report: Path, results
     assert page.locator("#summary-table tbody tr").count() == len(results.summary)
     assert page.locator("#charts svg").count() == 2
     assert page.locator("#baseline-metrics").count() == 1
-    assert page.locator("#comparisons-table tbody tr").count() > 0
+    assert page.locator("#comparisons-table tbody tr").count() == sum(c.role == "quality" for c in results.comparisons)
+    assert page.locator("#detectable li").count() == len(results.power) > 0
+    assert "Holm" in page.inner_text("#comparisons")
     assert page.locator("#regressions .trial-row").count() > 0
     page.wait_for_timeout(300)
     assert watched.console_errors == []
@@ -148,7 +150,7 @@ def test_long_lists_render_in_chunks(watched: Any, tmp_path: Path) -> None:
 
 def test_baseline_deltas_follow_the_scorers_direction(watched: Any, results: RunResults, tmp_path: Path) -> None:
     """A metric whose name says nothing is coloured by the scorer's declared direction."""
-    from harness.log.results import MetricDelta
+    from harness.log.deltas import MetricDelta
 
     assert results.baseline is not None
     marked = results.model_copy(deep=True)
@@ -196,6 +198,7 @@ def test_matrix_cells_follow_min_pass_rate(watched: Any, results: RunResults, tm
             passed=2,
             pass_rate=2 / 3,
             min_pass_rate=0.6,
+            verdict="pass",
             ok=True,
         )
     ]

@@ -82,7 +82,7 @@ def test_report_from_the_store_by_run_id_even_without_results_json(
     (tmp / "run" / "t" / "results.json").unlink()
     done = harness("report", run_id, "--out", str(tmp / "again"), "--format", "json", env=env)
     assert done.returncode == 0, done.stderr
-    data = json.loads((tmp / "again" / "results.json").read_text())
+    data = json.loads((tmp / "again" / "t" / "results.json").read_text())  # --out DIR writes DIR/<suite>/
     assert data["run"]["id"] == run_id and sorted(t["case_id"] for t in data["trials"]) == ["a", "b"]
     assert data["summary"][0]["passed"] == 1
 
@@ -91,7 +91,7 @@ def test_report_with_a_baseline_and_runs_listing(finished_run: tuple[Path, dict[
     tmp, env, run_id = finished_run
     done = harness("report", run_id, "--out", str(tmp / "cmp"), "--baseline", run_id, "--format", "json", env=env)
     assert done.returncode == 0, done.stderr
-    baseline = json.loads((tmp / "cmp" / "results.json").read_text())["baseline"]
+    baseline = json.loads((tmp / "cmp" / "t" / "results.json").read_text())["baseline"]
     assert baseline["run_id"] == run_id and baseline["regressions"] == 0
     listed = harness("runs", env={**env, "COLUMNS": "200"})
     assert listed.returncode == 0 and run_id in listed.stdout
@@ -99,4 +99,6 @@ def test_report_with_a_baseline_and_runs_listing(finished_run: tuple[Path, dict[
 
 def test_report_of_an_unknown_run_is_a_user_error(tmp_path: Path) -> None:
     done = harness("report", "no-such-run", env={"HARNESS_STORE": str(tmp_path / "store.db")})
-    assert done.returncode == 2 and "no run 'no-such-run'" in done.stderr and "Traceback" not in done.stderr
+    assert (
+        done.returncode == 2 and "no results found at 'no-such-run'" in done.stderr and "Traceback" not in done.stderr
+    )

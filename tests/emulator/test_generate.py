@@ -201,7 +201,13 @@ def test_response_schema_gemini_subset(client: genai.Client) -> None:
     )
     value = json.loads(r.text)
     assert list(value)[:2] == ["population", "city"]
-    assert value["population"] >= 5 and value["tags"] == ["big", "big"]
+    assert value["population"] >= 5 and len(value["tags"]) >= 2 and set(value["tags"]) <= {"big", "small"}
+    again = client.models.generate_content(
+        model="gemini-2.5-flash",
+        contents="Largest city?",
+        config=types.GenerateContentConfig(response_mime_type="application/json", response_schema=GEMINI_SCHEMA),
+    )
+    assert again.text == r.text  # deterministic per request and seed
 
 
 def test_response_json_schema(client: genai.Client) -> None:
@@ -245,7 +251,8 @@ def test_inline_limit_refused_like_the_real_api() -> None:
         assert info.value.code == 400 and info.value.status == "INVALID_ARGUMENT"
         assert info.value.message == "Request payload size exceeds the limit: 524288 bytes."
         ok = types.Part.from_bytes(data=(AUDIO / "sr_english.wav").read_bytes(), mime_type="audio/wav")
-        assert client.models.generate_content(model="gemini-2.5-flash", contents=[ok, "hi"]).text == "Echo: hi"
+        answer = client.models.generate_content(model="gemini-2.5-flash", contents=[ok, "hi"]).text
+        assert answer and "want to three" in answer
 
 
 def test_api_key_not_recorded(emu: RunningEmulator, client: genai.Client) -> None:
@@ -265,7 +272,7 @@ def test_response_schema_wins_over_transcription(emu: RunningEmulator) -> None:
         contents=[types.Part.from_bytes(data=audio, mime_type="audio/wav"), "Transcribe the speech as JSON."],
         config=types.GenerateContentConfig(response_mime_type="application/json", response_json_schema=schema),
     )
-    assert isinstance(json.loads(answer.text or ""), dict)
+    assert json.loads(answer.text or "") == {"text": "want to three"}  # filled from the audio
 
 
 def test_temperature_adds_seeded_sampling_noise(emu: RunningEmulator) -> None:

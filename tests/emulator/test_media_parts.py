@@ -110,9 +110,10 @@ def test_answers_from_a_pdfs_text_and_a_videos_soundtrack(emu: RunningEmulator) 
     client = make_client(emu)
     pdf = types.Part.from_bytes(data=PDF.read_bytes(), mime_type="application/pdf")
     read = client.models.generate_content(model="gemini-2.5-flash", contents=[pdf, "Extract the text of this PDF."])
-    assert "Call notes: support line, case 4711" in (read.text or "") and "two working days" in (read.text or "")
-    asked = client.models.generate_content(model="gemini-2.5-flash", contents=[pdf, "Is this a happy document?"])
-    assert asked.text == "Echo: Is this a happy document?"  # not a request for its text
+    # The PDF's words stand in for a transcript (answers are built from words, without punctuation).
+    assert "Call notes support line case 4711" in (read.text or "") and "two working days" in (read.text or "")
+    counted = client.models.generate_content(model="gemini-2.5-flash", contents=[pdf, "How many words is it?"])
+    assert "88" in (counted.text or "")  # grounded in the document, not an echo of the prompt
     clip = types.Part.from_bytes(data=VIDEO.read_bytes(), mime_type="video/mp4")
     clip.video_metadata = types.VideoMetadata(start_offset="7.6s")
     heard = client.models.generate_content(model="gemini-2.5-flash", contents=[clip, "Transcribe the speech."])

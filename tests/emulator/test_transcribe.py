@@ -1,4 +1,4 @@
-"""Real offline transcription of the six clip formats through the SDK, with time-range cutting."""
+"""Real offline transcription of the six clip formats through the SDK, with time windows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from emu_support import AUDIO
 from google import genai
 from google.genai import types
 
-from harness_gemini.emulator.transcribe import asks_for_transcript, time_range
+from harness_gemini.emulator.intent import TRANSCRIBE, classify, time_range
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 CLIPS = {
@@ -46,7 +46,7 @@ def test_transcribes_each_format(client: genai.Client, clip: str) -> None:
 
 
 @pytest.mark.slow
-def test_range_cut_and_cache(client: genai.Client) -> None:
+def test_window_and_cache(client: genai.Client) -> None:
     part = types.Part.from_bytes(data=(AUDIO / "jfk.mp3").read_bytes(), mime_type="audio/mp3")
     whole = client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Transcribe this."]).text
     cut = client.models.generate_content(
@@ -59,17 +59,18 @@ def test_range_cut_and_cache(client: genai.Client) -> None:
     assert again == whole and time.perf_counter() - start < 0.5  # cached by sha256
 
 
-def test_prompt_without_transcript_request_is_echoed(client: genai.Client) -> None:
+def test_prompt_with_audio_is_never_echoed(client: genai.Client) -> None:
     part = types.Part.from_bytes(data=(AUDIO / "sr_english.wav").read_bytes(), mime_type="audio/wav")
     r = client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Describe the recording."])
-    assert r.text == "Echo: Describe the recording."
+    assert r.text and not r.text.startswith("Echo:")
+    assert "2.7-second mono WAV recording" in r.text and "want to three" in r.text
 
 
 def test_trigger_and_ranges() -> None:
-    assert asks_for_transcript("Please TRANSCRIBE the clip")
-    assert asks_for_transcript("Write a transcription")
-    assert asks_for_transcript("speech-to-text please")
-    assert not asks_for_transcript("Summarise the recording")
+    assert classify("Please TRANSCRIBE the clip").tasks == [TRANSCRIBE]
+    assert classify("Write a transcription").tasks == [TRANSCRIBE]
+    assert classify("speech-to-text please").tasks == [TRANSCRIBE]
+    assert TRANSCRIBE not in classify("Summarise the recording").tasks
     assert time_range("from 01:02 to 1:03:04.5") == (62.0, 3784.5)
     assert time_range("between 0:10 and 0:05") == (5.0, 10.0)
     assert time_range("the whole thing") is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from gemini_testkit import TEST_KEY, WIRE, Replay, make_provider, text_request
+from gemini_testkit import AUDIO, TEST_KEY, WIRE, Replay, make_provider, media_ref, media_request, text_request
 from google.genai import errors as genai_errors
 
 from harness.api.host import load_plugins
@@ -166,6 +166,20 @@ def test_registered_through_the_hook() -> None:
     assert registered == [GeminiProvider]
     assert GeminiProvider.name == "gemini"
     assert load_plugins().providers.get("gemini") is GeminiProvider  # through the entry point
+
+
+async def test_trial_labels_and_media_names_sent_to_loopback(replay: Replay) -> None:
+    """The emulator matches answers by case, prompt id, config id, repeat and media name: the provider
+    sends them (URL-encoded) to a local endpoint only."""
+    replay.add(200, {"candidates": [{"content": {"parts": [{"text": "hi"}], "role": "model"}}]})
+    ref = media_ref(AUDIO / "sr_english.wav", source="media/audio/sr english,1.wav")
+    request = media_request([ref], case_id="c 1", trial_id="t", prompt_id="plain", config_id="temperature=1", repeat=2)
+    await make_provider(replay.base_url).generate(request)
+    seen = replay.seen[0].headers
+    assert seen["x-harness-case"] == "c%201" and seen["x-harness-prompt"] == "plain"
+    assert seen["x-harness-config"] == "temperature=1" and seen["x-harness-repeat"] == "2"
+    assert seen["x-harness-media"] == "media/audio/sr%20english%2C1.wav"
+    assert GeminiProvider(ProviderSettings(api_key="k")).headers(request) == {}
 
 
 def test_emulator_identity_follows_the_responses_file(tmp_path: Path) -> None:

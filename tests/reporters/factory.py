@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.log.baseline import compare_runs
-from harness.log.records import Attempt, MediaInfo, Output, ScoreResult, TrialError, Usage
+from harness.log.power import compare_with_power
+from harness.log.records import Attempt, MediaInfo, Output, Reason, ScoreResult, TrialError, Usage
 from harness.log.results import RequestRecord, RunInfo, RunResults, TrialRecord
-from harness.log.summary import compare, summarize
+from harness.log.summary import summarize
+from harness.log.verdicts import case_verdicts, judge_trial, run_verdict, score_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIO = ROOT / "suites" / "media" / "audio"
@@ -120,6 +122,7 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
         metric="wer",
         value=value,
         passed=value <= WER_MAX,
+        reason=None if value <= WER_MAX else Reason(measured="wer", got=value, op=">", limit="max", expected=WER_MAX),
         details={
             "max": WER_MAX,
             "substitutions": counts["substitute"],
@@ -128,6 +131,7 @@ def wer_score(reference: str, hypothesis: str) -> ScoreResult:
             "reference_words": len(ref),
             # the counts the real WER scorer records, so its corpus-level aggregate applies
             "hits": sum(len(run["ref"]) for run in alignment if run["op"] == "equal"),
+            "errors": counts["substitute"] + counts["delete"] + counts["insert"],
             "reference_length": len(ref),
             "hypothesis_length": len(hyp),
             "reference": " ".join(ref),
@@ -321,7 +325,7 @@ def make_trials(
     return trials
 
 
-#: Paired comparisons use at most this many trials (the core's permutation test is slow on big runs).
+#: Paired comparisons use at most this many trials (keeps the reporter tests' set-up quick).
 COMPARE_MAX_TRIALS = 1500
 
 
@@ -347,9 +351,15 @@ def build(
         prompts=["plain"],
         repeat=3,
     )
+    for trial in trials:  # judged as the runner judges: reasons on failing scores, then the trial's verdict
+        for score in trial.scores:
+            score.reason = score_reason(score)
+        trial.verdict, trial.passed, _, trial.reasons = judge_trial(trial.scores, trial.error, None)
     results = RunResults(run=info, trials=trials, summary=summarize(trials, scorer_lookup))
+    results.cases = case_verdicts(trials, info.suite)
+    results.verdict = run_verdict(results.cases, trials)
     if comparisons:
-        results.comparisons = compare(trials[:COMPARE_MAX_TRIALS])
+        results.comparisons, results.power = compare_with_power(trials[:COMPARE_MAX_TRIALS], scorer_lookup)
     if baseline is not None:
         results.baseline = compare_runs(results, baseline)
     return results

@@ -80,9 +80,11 @@ def test_payload_keeps_what_the_page_needs(results, ctx) -> None:  # type: ignor
     first = data["trials"][0]
     assert data["texts"][first["request"]["prompt"]] == results.trials[0].request.prompt
     assert "$align" in first["scores"][0]["details"]["alignment"]
-    assert data["baseline"]["regressions"] == results.baseline.regressions  # type: ignore[union-attr]
-    regressed = [d for d in data["baseline"]["trials"] if d["change"] == "regressed"]
+    assert data["baseline"]["regressions"] == results.baseline.regressions > 0  # type: ignore[union-attr]
+    regressed = [d for d in data["baseline"]["cases"] if d["change"] == "regressed"]
     assert len(regressed) == results.baseline.regressions  # type: ignore[union-attr]
+    assert all(d["explanation"] for d in regressed)  # the core's sentence travels to the page
+    assert [c["verdict"] for c in data["cases"]] == [c.verdict for c in results.cases]
 
 
 def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Path) -> None:

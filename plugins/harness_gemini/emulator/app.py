@@ -14,16 +14,16 @@ from typing import IO, Any
 
 from aiohttp import web
 
-from harness_gemini.emulator import generate, sse
+from harness_gemini.emulator import generate, latency, sse
 from harness_gemini.emulator.catalog import Catalog, strip_prefix
 from harness_gemini.emulator.config import EmulatorConfig
 from harness_gemini.emulator.faults import Faults, RateLimiter
 from harness_gemini.emulator.files import FileStore
+from harness_gemini.emulator.lab import AudioLab
 from harness_gemini.emulator.readable import Reader
 from harness_gemini.emulator.request import GenRequest, parse_contents, parse_generate
 from harness_gemini.emulator.responses import ResponseBook
 from harness_gemini.emulator.tokens import Usage, prompt_usage
-from harness_gemini.emulator.transcribe import AudioLab
 from harness_gemini.emulator.wire_errors import WireError, invalid_argument, model_not_found, server_error
 
 VERSION = "{version:v1|v1beta|v1alpha}"
@@ -74,7 +74,7 @@ class Emulator:
         self.book = ResponseBook.load(config.responses)
         self.faults = Faults(config)
         self.limiter = RateLimiter(config.rpm, config.tpm)
-        self.lab = AudioLab()
+        self.lab = AudioLab(config.cache_dir, config.asr_workers)
         self.records: deque[RequestRecord] = deque(maxlen=config.max_request_records or None)
         self.counter = 0
         self._log: IO[str] | None = None
@@ -150,10 +150,11 @@ class Emulator:
 
     async def generate(self, request: web.Request, model: str, stream: bool) -> web.StreamResponse:
         rec: RequestRecord = request[RECORD]
+        arrived = time.monotonic()
         req = await self.parse(request, model, "streamGenerateContent" if stream else "generateContent", rec)
         rec.case, rec.trial = req.case_id, req.trial_id
         usage = await self.usage_for(req)
-        entry = self.book.find(model, req.prompt, req.case_id, req.trial_id)
+        entry = self.book.find(req)
         plan = self.faults.plan(entry, stream)
         if plan.latency_s:
             await asyncio.sleep(plan.latency_s)
@@ -173,15 +174,23 @@ class Emulator:
         generate.apply_override(usage, entry)
         rec.answer = answer.source
         response_id = self.response_id()
+        profile, key = self.config.latency, req.trial_id or generate.request_key(req)
         if not stream:
+            if profile.active:
+                due = latency.whole(profile, key, self.config.seed, usage.candidates, usage.thoughts)
+                await _sleep_until(arrived + due)
             return web.json_response(generate.response_body(req, answer, usage, response_id))
         payloads = sse.chunks(req, answer, usage, response_id, self.config.stream_chunks, self.config.chars_per_token)
         error = None
         if plan.stream_error_after is not None:
             error = WireError(plan.stream_error_code, _stream_message(plan.stream_error_code))
-        return await sse.stream(
-            request, payloads, plan.stream_error_after, error, self.config.stream_chunk_delay_ms / 1000
-        )
+        if profile.active:
+            plan_s = latency.schedule(profile, key, self.config.seed, sse.new_tokens(payloads), usage.thoughts)
+            due_at = [arrived + s for s in plan_s.chunks_s]
+        else:
+            step = self.config.stream_chunk_delay_ms / 1000
+            due_at = [time.monotonic() + i * step for i in range(len(payloads))]
+        return await sse.stream(request, payloads, plan.stream_error_after, error, due_at)
 
     async def count_tokens(self, request: web.Request, model: str) -> web.Response:
         rec: RequestRecord = request[RECORD]
@@ -221,6 +230,12 @@ class Emulator:
 
 STATE = web.AppKey("emulator", Emulator)
 RECORD = web.RequestKey("record", RequestRecord)
+
+
+async def _sleep_until(deadline: float) -> None:
+    wait = deadline - time.monotonic()
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 def _stream_message(code: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from harness_gemini.emulator.config import EmulatorConfig
+from harness_gemini.emulator.latency import PRESETS
 from harness_gemini.emulator.server import serve_forever
 
 _RATE = click.FloatRange(0.0, 1.0)
@@ -33,6 +34,15 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--processing-fail-rate", type=_RATE, default=None, help="Fraction of uploads that end FAILED.")
 @click.option("--seed", type=int, default=None, help="Seed of every random choice (default 0).")
 @click.option("--request-log", type=click.Path(dir_okay=False, path_type=Path), help="JSON-lines request log.")
+@click.option(
+    "--latency",
+    type=click.Choice(sorted(PRESETS)),
+    default=None,
+    help="Latency profile: time to first token and output speed (realistic = published Gemini Flash figures).",
+)
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache of recognised audio.")
+@click.option("--no-audio-cache", is_flag=True, default=False, help="Keep recognised audio in memory only.")
+@click.option("--asr-workers", type=click.IntRange(min=1), default=None, help="Recognition processes (default: cores).")
 def emulator_command(**options: Any) -> None:
     """Run a local, offline server that speaks the Gemini REST API (see docs/emulator.md).
 
@@ -40,10 +50,16 @@ def emulator_command(**options: Any) -> None:
     Examples:
       harness emulator --port 8765
       harness emulator --responses suites/emulator-responses.yaml --fail-rate-429 0.2 --latency-ms 300
+      harness emulator --latency realistic --cache-dir /tmp/emulator-cache
       harness run suites/chat.suite.yaml --base-url http://127.0.0.1:8765   # with GEMINI_API_KEY=anything
     """
     responses = options.pop("responses")
-    given = {k: v for k, v in options.items() if v is not None}
+    if options.pop("no_audio_cache"):
+        options["cache_dir"] = None
+        given_none = {"cache_dir"}
+    else:
+        given_none = set()
+    given = {k: v for k, v in options.items() if v is not None or k in given_none}
     config = EmulatorConfig.from_yaml(responses, **given) if responses else EmulatorConfig(**given)
     try:
         asyncio.run(serve_forever(config))

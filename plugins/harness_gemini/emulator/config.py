@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.api import UserError
+from harness_gemini.emulator.latency import LatencyProfile, resolve
 
 #: Audio tokens per second by model-name prefix (longest prefix wins); others use the default rate.
 DEFAULT_AUDIO_RATES: dict[str, float] = {"gemini-2.0-flash": 25.0, "gemini-3": 25.0}
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/harness/emulator``, else ``~/.cache/harness/emulator``."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "harness" / "emulator"
 
 
 class EmulatorConfig(BaseModel):
@@ -47,6 +55,17 @@ class EmulatorConfig(BaseModel):
     audio_tokens_per_s: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_AUDIO_RATES))
     extra_models: list[str] = Field(default_factory=list)
     max_request_records: int = Field(10000, ge=0)
+    #: Time to first token and output speed: a preset name ("none", "realistic") or a profile.
+    latency: LatencyProfile = Field(default_factory=LatencyProfile)
+    #: Where what was heard in each clip is kept across runs (None: memory only).
+    cache_dir: Path | None = Field(default_factory=default_cache_dir)
+    #: Recognition worker processes (None: one per core).
+    asr_workers: int | None = Field(None, ge=1)
+
+    @field_validator("latency", mode="before")
+    @classmethod
+    def _latency(cls, value: Any) -> Any:
+        return resolve(value) if isinstance(value, (str, dict)) else value
 
     @property
     def inline_limit_bytes(self) -> int:

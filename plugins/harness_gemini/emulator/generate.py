@@ -1,19 +1,22 @@
-"""Choosing and shaping an answer: responses file, transcription, schema value, echo; then
+"""Choosing and shaping an answer: responses file, schema JSON, an answer from the audio, echo; then
 stop sequences, maxOutputTokens, usage and the GenerateContentResponse body."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
+from harness_gemini.emulator import compose
 from harness_gemini.emulator.catalog import is_legacy
-from harness_gemini.emulator.readable import heard_or_read
+from harness_gemini.emulator.intent import classify
+from harness_gemini.emulator.knowledge import Known, Listener, learn
+from harness_gemini.emulator.readable import knowable
 from harness_gemini.emulator.request import GenRequest
 from harness_gemini.emulator.responses import ResponseEntry
 from harness_gemini.emulator.sampling import sample
-from harness_gemini.emulator.schema_value import value_for
+from harness_gemini.emulator.schema_value import Source, value_for
 from harness_gemini.emulator.tokens import Usage, text_tokens, thought_tokens
-from harness_gemini.emulator.transcribe import AudioLab
 
 BLOCKING = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"}
 ECHO_PREFIX = "Echo: "
@@ -23,7 +26,7 @@ ECHO_PREFIX = "Echo: "
 class Answer:
     text: str
     finish_reason: str
-    source: str  # responses | transcription | schema | echo | blocked
+    source: str  # responses | transcription | audio | schema | echo | blocked
     thoughts: int = 0
 
 
@@ -31,29 +34,49 @@ def echo_text(req: GenRequest) -> str:
     return ECHO_PREFIX + req.prompt
 
 
-async def transcription(lab: AudioLab, req: GenRequest) -> str | None:
-    """Pocketsphinx transcript of the request's audio and video tracks when the prompt asks for one, or
-    the text of its PDFs when the prompt asks for that (readable.py); else None."""
-    if req.response_schema is not None or req.response_json_schema is not None:
-        return None  # like the real API, a response schema always wins: the answer is JSON
-    return await heard_or_read(lab, req)
+def request_key(req: GenRequest) -> str:
+    """What identifies a request's content (not its trial): same request and seed, same choices."""
+    digest = hashlib.sha256()
+    for part in (req.model, str(req.seed), req.system, req.prompt, *(m.sha256 for m in req.media)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
-def schema_text(req: GenRequest) -> str | None:
-    if req.response_json_schema is not None:
-        value = value_for(req.response_json_schema)
-    elif req.response_schema is not None:
-        value = value_for(req.response_schema)
-    elif req.response_mime_type == "application/json":
-        value = {"echo": req.prompt}
-    else:
+async def knowledge(lab: Listener, req: GenRequest) -> list[Known]:
+    """What the emulator knows about the request's media, in the window the prompt names."""
+    return await learn(lab, req.media, req.media_names, classify(req.prompt).window)
+
+
+async def from_audio(lab: Listener, req: GenRequest) -> Answer | None:
+    """An answer grounded in the request's audio, whatever the prompt's wording; None without audio."""
+    if not any(knowable(m) for m in req.media):
         return None
+    intent = classify(req.prompt)
+    known = await learn(lab, req.media, req.media_names, intent.window)
+    text = compose.answer(intent, known)
+    return Answer(text, "STOP", "transcription" if intent.wants_words else "audio")
+
+
+async def schema_text(lab: Listener, req: GenRequest) -> str | None:
+    schema = req.response_json_schema if req.response_json_schema is not None else req.response_schema
+    if schema is None and req.response_mime_type != "application/json":
+        return None
+    known = await knowledge(lab, req)
+    if schema is None:
+        if not known:
+            return json.dumps({"echo": req.prompt}, indent=2, ensure_ascii=False)
+        heard = compose.answer(classify(req.prompt), known)
+        return json.dumps({"answer": heard}, indent=2, ensure_ascii=False)
+    if not known:
+        known = [Known.from_text("prompt", req.prompt)]
+    value = value_for(schema, Source(known, request_key(req)))
     if req.response_mime_type == "text/x.enum" and isinstance(value, str):
         return value
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-async def choose(lab: AudioLab, req: GenRequest, entry: ResponseEntry | None) -> Answer:
+async def choose(lab: Listener, req: GenRequest, entry: ResponseEntry | None) -> Answer:
     if entry is not None:
         finish = entry.finish_reason or "STOP"
         if entry.text is not None:
@@ -63,12 +86,13 @@ async def choose(lab: AudioLab, req: GenRequest, entry: ResponseEntry | None) ->
         if finish in BLOCKING:
             return Answer("", finish, "blocked")
     finish = entry.finish_reason if entry is not None and entry.finish_reason else "STOP"
-    heard = await transcription(lab, req)
-    if heard is not None:
-        return Answer(_sampled(heard, req), finish, "transcription")
-    structured = schema_text(req)
+    # Like the real API, a response schema always wins: the answer is JSON (filled from the audio).
+    structured = await schema_text(lab, req)
     if structured is not None:
         return Answer(structured, finish, "schema")
+    heard = await from_audio(lab, req)
+    if heard is not None:
+        return Answer(_sampled(heard.text, req), finish, heard.source)
     return Answer(_sampled(echo_text(req), req), finish, "echo")
 
 

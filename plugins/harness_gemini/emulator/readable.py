@@ -2,14 +2,14 @@
 
 Facts are read once per content (sha256) off the event loop, and serve three purposes: usage by modality
 (tokens.py), the Files API's processing verdict (files.py: an unreadable video or PDF ends FAILED), and
-answers (``heard_or_read``: a video's audio track goes through the recogniser, a PDF's text is read back).
+answers (knowledge.py: a video's soundtrack goes through the recogniser like audio, cut to the part's
+clip; a PDF's text becomes words the answers are built from).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,15 +17,8 @@ import av
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PyPdfError
 
-from harness_gemini.emulator.transcribe import AudioLab, asks_for_transcript, time_range
-
 if TYPE_CHECKING:
     from harness_gemini.emulator.request import GenRequest, Media
-
-#: Asking for a document's text (a transcript request also counts).
-TEXT_REQUEST = re.compile(
-    r"\btranscri\w*|\bextract\w*\b.{0,40}\btext\b|\bwhat does (?:it|(?:this|the) \w+) say\b", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -106,39 +99,20 @@ class Reader:
 
 
 def hearable(media: Media) -> bool:
-    """Audio, or a video that has an audio track (or that has not been read, which PyAV then tries)."""
+    """Audio, or a video with a soundtrack (or one not read yet, which the recogniser then tries)."""
     if media.mime_type.startswith("audio/"):
         return True
     return media.mime_type.startswith("video/") and (media.facts is None or media.facts.has_audio)
 
 
-def _span(media: Media, prompt: str) -> tuple[float, float] | None:
-    """The stretch of audio to recognise: the part's clip (videoMetadata), narrowed by a range in the prompt."""
-    asked = time_range(prompt)
-    clip = media.clip
-    if clip is None or (clip.start_s is None and clip.end_s is None):
-        return asked
-    start = clip.start_s or 0.0
-    end = clip.end_s if clip.end_s is not None else float("inf")
-    if asked is not None:
-        start, end = max(start, asked[0]), min(end, asked[1])
-    return start, max(start, min(end, 1e9))
+def document_text(media: Media) -> str | None:
+    """The text of a readable PDF part; None for anything else."""
+    facts = media.facts
+    if facts is None or facts.kind != "document" or facts.problem is not None:
+        return None
+    return facts.text
 
 
-async def heard_or_read(lab: AudioLab, req: GenRequest) -> str | None:
-    """For a transcript request, the recogniser's text of audio and video tracks; for a request for a PDF's
-    text, the text pypdf extracts. One line per item; None when the request asks for neither or has no such part."""
-    hear, read_text = asks_for_transcript(req.prompt), TEXT_REQUEST.search(req.prompt) is not None
-    texts: list[str] = []
-    found = False
-    for media in req.media:
-        if hear and hearable(media):
-            found = True
-            try:
-                texts.append(await lab.transcribe(media.sha256, media.data, _span(media, req.prompt)))
-            except (av.FFmpegError, ValueError, OSError):
-                continue  # nothing PyAV can decode: the model hears nothing
-        elif read_text and media.facts is not None and media.facts.kind == "document" and media.facts.problem is None:
-            found = True
-            texts.append(media.facts.text)
-    return "\n".join(t for t in texts if t) if found else None
+def knowable(media: Media) -> bool:
+    """Whether the emulator can say anything about this part (audio, a soundtrack, a PDF's text)."""
+    return hearable(media) or document_text(media) is not None

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from harness_gemini.emulator.wire_errors import WireError, invalid_argument
 
@@ -80,6 +81,11 @@ class GenRequest:
     include_thoughts: bool = False
     case_id: str = ""
     trial_id: str = ""
+    #: What the harness says about the trial (x-harness-* headers; empty when another client calls).
+    prompt_id: str = ""
+    config_id: str = ""
+    repeat: int | None = None
+    media_names: list[str] = field(default_factory=list)
     temperature: float | None = None
     seed: int | None = None
     #: generationConfig.mediaResolution, e.g. MEDIA_RESOLUTION_LOW; None when unset or unspecified.
@@ -197,8 +203,7 @@ def parse_generate(body: Any, model: str, version: str, resolve: FileResolver, h
     if not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Expected an object.")
     req = GenRequest(model=model, version=version)
-    req.case_id = headers.get("x-harness-case", "")
-    req.trial_id = headers.get("x-harness-trial", "")
+    read_labels(req, headers)
     req.turns = parse_contents(body, resolve, req.media)
     system = pick(body, "systemInstruction")
     if isinstance(system, dict):
@@ -210,6 +215,18 @@ def parse_generate(body: Any, model: str, version: str, resolve: FileResolver, h
         raise invalid_argument("Invalid value at 'generation_config', expected a GenerationConfig object")
     _apply_config(req, config)
     return req
+
+
+def read_labels(req: GenRequest, headers: dict[str, str]) -> None:
+    """The trial's labels from the x-harness-* headers the harness sends to a local emulator."""
+    req.case_id = unquote(headers.get("x-harness-case", ""))
+    req.trial_id = unquote(headers.get("x-harness-trial", ""))
+    req.prompt_id = unquote(headers.get("x-harness-prompt", ""))
+    req.config_id = unquote(headers.get("x-harness-config", ""))
+    repeat = headers.get("x-harness-repeat", "")
+    req.repeat = int(repeat) if repeat.isdigit() else None
+    names = headers.get("x-harness-media", "")
+    req.media_names = [unquote(n) for n in names.split(",")] if names else []
 
 
 def _apply_config(req: GenRequest, config: dict[str, Any]) -> None:

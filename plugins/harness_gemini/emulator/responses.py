@@ -1,4 +1,5 @@
-"""The responses file: scripted answers matched on model, prompt regex and/or case, checked by pydantic.
+"""The responses file: scripted answers matched on the trial's labels (case, prompt id, config id,
+repeat, trial), the model, the prompt or system text, and the media, checked by pydantic.
 
 ```yaml
 emulator: {seed: 7}            # optional EmulatorConfig settings
@@ -15,15 +16,17 @@ responses:
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harness.api import UserError
+from harness_gemini.emulator.request import GenRequest
 
 FinishReason = Literal[
     "STOP",
@@ -44,12 +47,19 @@ class _Strict(BaseModel):
 
 
 class Match(_Strict):
+    """Every given field must fit. Ids are globs (``jfk-*``; a plain id matches itself exactly)."""
+
     model: str | None = None  # regex, full match against the model name
     prompt: str | None = None  # regex, searched in the last user turn
-    case: str | None = None  # exact x-harness-case header value
-    trial: str | None = None  # regex, searched in the x-harness-trial header
+    system: str | None = None  # regex, searched in the system instruction
+    case: str | None = None  # glob over the case id
+    prompt_id: str | None = None  # glob over the suite's prompt id
+    config: str | None = None  # glob over the config id ("default" when the suite has no configs)
+    repeat: int | list[int] | None = None  # repeat index (0-based), or any of a list
+    media: str | None = None  # glob over a media file name or path, or a sha256 (or its first 8+ hex)
+    trial: str | None = None  # regex, searched in the trial id and in "case/prompt/model/config#repeat"
 
-    @field_validator("model", "prompt", "trial")
+    @field_validator("model", "prompt", "system", "trial")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -58,6 +68,40 @@ class Match(_Strict):
             except re.error as exc:
                 raise ValueError(f"invalid regular expression: {exc}") from exc
         return value
+
+    def fits(self, req: GenRequest) -> bool:
+        if self.model is not None and not re.fullmatch(self.model, req.model):
+            return False
+        if self.prompt is not None and not re.search(self.prompt, req.prompt):
+            return False
+        if self.system is not None and not re.search(self.system, req.system):
+            return False
+        for pattern, value in ((self.case, req.case_id), (self.prompt_id, req.prompt_id), (self.config, req.config_id)):
+            if pattern is not None and not fnmatch.fnmatchcase(value, pattern):
+                return False
+        if self.repeat is not None:
+            wanted = self.repeat if isinstance(self.repeat, list) else [self.repeat]
+            if req.repeat not in wanted:
+                return False
+        if self.media is not None and not _media_fits(self.media, req):
+            return False
+        return self.trial is None or any(re.search(self.trial, t) for t in (req.trial_id, trial_key(req)))
+
+
+def trial_key(req: GenRequest) -> str:
+    """The readable identity of the trial behind a request, as the report shows it."""
+    repeat = "" if req.repeat is None else str(req.repeat)
+    return f"{req.case_id}/{req.prompt_id}/{req.model}/{req.config_id}#{repeat}"
+
+
+def _media_fits(pattern: str, req: GenRequest) -> bool:
+    lowered = pattern.lower()
+    if re.fullmatch(r"[0-9a-f]{8,64}", lowered) and any(m.sha256.startswith(lowered) for m in req.media):
+        return True
+    for name in req.media_names:
+        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(PurePosixPath(name).name, pattern):
+            return True
+    return False
 
 
 class UsageOverride(_Strict):
@@ -98,15 +142,8 @@ class ResponseEntry(_Strict):
             raise ValueError("give either 'text' or 'json', not both")
         return self
 
-    def matches(self, model: str, prompt: str, case: str, trial: str) -> bool:
-        m = self.match
-        if m.model is not None and not re.fullmatch(m.model, model):
-            return False
-        if m.prompt is not None and not re.search(m.prompt, prompt):
-            return False
-        if m.case is not None and m.case != case:
-            return False
-        return not (m.trial is not None and not re.search(m.trial, trial))
+    def matches(self, req: GenRequest) -> bool:
+        return self.match.fits(req)
 
 
 class ResponseBook:
@@ -117,12 +154,12 @@ class ResponseBook:
         self._used = [0] * len(entries)
         self._lock = threading.Lock()
 
-    def find(self, model: str, prompt: str, case: str, trial: str) -> ResponseEntry | None:
+    def find(self, req: GenRequest) -> ResponseEntry | None:
         with self._lock:
             for i, entry in enumerate(self.entries):
                 if entry.times is not None and self._used[i] >= entry.times:
                     continue
-                if entry.matches(model, prompt, case, trial):
+                if entry.matches(req):
                     self._used[i] += 1
                     return entry
         return None
@@ -154,7 +191,8 @@ class ResponseBook:
                     f"responses[{i}]{'.' + where if where else ''}: {first['msg']}",
                     file=path,
                     line=lines.get(i),
-                    hint="entry keys: match, text, json, finish_reason, usage, error, fault, times",
+                    hint="entry keys: match, text, json, finish_reason, usage, error, fault, times; "
+                    "match keys: model, prompt, system, case, prompt_id, config, repeat, media, trial",
                 ) from exc
         return cls(entries)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from typing import Any
 
 from aiohttp import web
@@ -62,21 +63,37 @@ def chunks(
     return out
 
 
+def new_tokens(payloads: list[dict[str, Any]]) -> list[int]:
+    """Answer tokens each chunk adds (its usage is cumulative: the difference to the chunk before)."""
+    out, before = [], 0
+    for payload in payloads:
+        total = int(payload["usageMetadata"].get("candidatesTokenCount", 0))
+        out.append(max(0, total - before))
+        before = max(before, total)
+    return out
+
+
 async def stream(
     request: web.Request,
     payloads: list[dict[str, Any]],
     error_after: int | None,
     error: WireError | None,
-    delay_s: float,
+    due_at: list[float],
 ) -> web.StreamResponse:
+    """Send each chunk at its due time (``time.monotonic()`` values), the first as soon as it is due."""
+    first_wait = due_at[0] - time.monotonic() if due_at else 0.0
+    if first_wait > 0:
+        await asyncio.sleep(first_wait)  # before the headers: TTFT is the time to the first chunk
     response = web.StreamResponse(status=200, headers=SSE_HEADERS)
     await response.prepare(request)
     for i, payload in enumerate(payloads):
         if error_after is not None and error is not None and i >= error_after:
             break
-        if i and delay_s:
-            await asyncio.sleep(delay_s)
+        wait = due_at[i] - time.monotonic() if i < len(due_at) else 0.0
+        if i and wait > 0:
+            await asyncio.sleep(wait)
         await response.write(frame(payload))
+
     if error_after is not None and error is not None:
         await response.write(frame(error.body()))
     await response.write_eof()

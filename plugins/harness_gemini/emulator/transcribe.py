@@ -1,148 +1,112 @@
-"""Offline speech recognition: PyAV decodes to 16 kHz mono s16le, pocketsphinx transcribes.
-
-What counts as "asking for a transcript": the last user turn matches TRIGGER (a word starting with
-"transcri", or "speech to text", or "what is/was said") and the request carries audio. A time range
-"from MM:SS to MM:SS" (or H:MM:SS, or "between A and B") cuts the audio before recognition.
+"""Offline listening: PyAV decodes any container to 16 kHz mono s16le, pocketsphinx recognises the
+words with their times, and audio_facts measures the clip. ``listen`` is what a recognition worker
+process runs; its result is plain JSON so it can be cached on disk by the audio's sha256.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-import threading
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import av
 
-RATE = 16000
+from harness_gemini.emulator.audio_facts import RATE, measure
+
 BYTES_PER_S = RATE * 2
-
-TRIGGER = re.compile(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwhat (?:is|was|gets) (?:said|spoken)\b", re.I)
-_TIME = r"(\d{1,2}:)?(\d{1,2}):(\d{2}(?:\.\d+)?)"
-RANGE = re.compile(rf"\b(?:from|between)\s+{_TIME}\s+(?:to|and|until|-)\s+{_TIME}", re.I)
-
-
-def asks_for_transcript(prompt: str) -> bool:
-    return bool(TRIGGER.search(prompt))
+#: Bump when what ``listen`` returns changes, so cached results on disk are recomputed.
+LISTEN_FORMAT = 1
+_ALTERNATE = re.compile(r"\(\d+\)$")
 
 
-def _seconds(hours: str | None, minutes: str, seconds: str) -> float:
-    return int(hours[:-1] if hours else 0) * 3600 + int(minutes) * 60 + float(seconds)
+@dataclass
+class Decoded:
+    pcm: bytes
+    channels: int
+    sample_rate: int
+    codec: str
+    container: str
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / BYTES_PER_S
 
 
-def time_range(prompt: str) -> tuple[float, float] | None:
-    """``from 0:02 to 0:05`` -> (2.0, 5.0); None when the prompt names no range."""
-    match = RANGE.search(prompt)
-    if not match:
-        return None
-    g = match.groups()
-    start, end = _seconds(g[0], g[1], g[2]), _seconds(g[3], g[4], g[5])
-    return (start, end) if end > start else (end, start)
-
-
-def decode_pcm(data: bytes) -> bytes:
-    """Any container/codec PyAV reads -> 16 kHz mono signed 16-bit little-endian PCM."""
+def decode(data: bytes) -> Decoded:
+    """Any container/codec PyAV reads -> 16 kHz mono signed 16-bit little-endian PCM and stream facts."""
     out: list[bytes] = []
     with av.open(io.BytesIO(data), mode="r") as container:
         if not container.streams.audio:
             raise ValueError("no audio stream")
+        stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
         frames: list[Any] = []
-        for frame in container.decode(container.streams.audio[0]):
+        for frame in container.decode(stream):
             frames.extend(resampler.resample(frame))
         frames.extend(resampler.resample(None))
         for frame in frames:
             out.append(bytes(frame.planes[0])[: frame.samples * 2])
-    return b"".join(out)
+        channels = int(stream.codec_context.channels or 0)
+        return Decoded(
+            pcm=b"".join(out),
+            channels=channels,
+            sample_rate=int(stream.codec_context.sample_rate or 0),
+            codec=str(stream.codec_context.name or ""),
+            container=str(container.format.name or ""),
+        )
 
 
-class _Lru:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+def decode_pcm(data: bytes) -> bytes:
+    return decode(data).pcm
 
 
-class AudioLab:
-    """Decodes and transcribes audio off the event loop, caching by sha256 (and range)."""
+def recognise(pcm: bytes) -> tuple[str, list[dict[str, Any]]]:
+    """Pocketsphinx's hypothesis and its words as ``{"w", "s", "e", "p"}`` (word, start/end s, posterior)."""
+    from pocketsphinx import Decoder
 
-    def __init__(self) -> None:
-        self._pcm = _Lru(32)
-        self._durations = _Lru(4096)
-        self._texts = _Lru(1024)
-        self._pending: dict[Any, asyncio.Future[str]] = {}
-        # one worker: recognition is CPU-bound and the machine is small; results are cached anyway
-        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emulator-asr")
+    # A fresh decoder per clip: a reused one carries its cepstral-mean adaptation over, so the
+    # transcript of a clip would depend on what was transcribed before it (not deterministic).
+    decoder = Decoder(loglevel="FATAL")
+    frame_rate = int(decoder.config["frate"] or 100)
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    words = []
+    for seg in decoder.seg():
+        word = str(seg.word)
+        if word.startswith(("<", "[", "+")):
+            continue  # <s>, </s>, <sil>, [NOISE], ++filler++
+        words.append(
+            {
+                "w": _ALTERNATE.sub("", word),
+                "s": round(seg.start_frame / frame_rate, 2),
+                "e": round((seg.end_frame + 1) / frame_rate, 2),
+                "p": round(float(seg.prob), 3),
+            }
+        )
+    return (str(hyp.hypstr) if hyp is not None else ""), words
 
-    def close(self) -> None:
-        self._asr.shutdown(wait=False, cancel_futures=True)
 
-    def _pcm_for(self, sha: str, data: bytes) -> bytes:
-        pcm = self._pcm.get(sha)
-        if pcm is None:
-            pcm = decode_pcm(data)
-            self._pcm.put(sha, pcm)
-            self._durations.put(sha, len(pcm) / BYTES_PER_S)
-        return pcm
+def recogniser_version() -> str:
+    from importlib.metadata import version
 
-    async def duration(self, sha: str, data: bytes) -> float | None:
-        """Seconds of audio, or None when PyAV cannot read it."""
-        known = self._durations.get(sha)
-        if known is not None:
-            return float(known)
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, self._pcm_for, sha, data)
-        except (av.FFmpegError, ValueError, OSError):
-            self._durations.put(sha, -1.0)
-            return None
-        return float(self._durations.get(sha))
+    return f"pocketsphinx {version('pocketsphinx')}"
 
-    def _recognise(self, sha: str, data: bytes, span: tuple[float, float] | None) -> str:
-        pcm = self._pcm_for(sha, data)
-        if span is not None:
-            start = int(span[0] * RATE) * 2
-            end = int(span[1] * RATE) * 2
-            pcm = pcm[start:end]
-        from pocketsphinx import Decoder
 
-        # A fresh decoder per clip: a reused one carries its cepstral-mean adaptation over, so the
-        # transcript of a clip would depend on what was transcribed before it (not deterministic).
-        decoder = Decoder(loglevel="FATAL")
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        hyp = decoder.hyp()
-        return str(hyp.hypstr) if hyp is not None else ""
-
-    async def transcribe(self, sha: str, data: bytes, span: tuple[float, float] | None) -> str:
-        key = (sha, span)
-        cached = self._texts.get(key)
-        if cached is not None:
-            return str(cached)
-        # Concurrent requests for the same audio share one recognition instead of queueing copies.
-        pending = self._pending.get(key)
-        if pending is None:
-            loop = asyncio.get_running_loop()
-            pending = asyncio.ensure_future(loop.run_in_executor(self._asr, self._recognise, sha, data, span))
-            self._pending[key] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(key, None))
-        text = str(await asyncio.shield(pending))
-        self._texts.put(key, text)
-        return text
+def listen(data: bytes) -> dict[str, Any]:
+    """Everything the emulator learns from one clip, as JSON (run in a worker process)."""
+    try:
+        decoded = decode(data)
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        return {"format": LISTEN_FORMAT, "error": f"the audio could not be decoded ({exc})"}
+    text, words = recognise(decoded.pcm)
+    facts = measure(decoded.pcm, decoded.channels, decoded.sample_rate, decoded.codec, decoded.container)
+    return {
+        "format": LISTEN_FORMAT,
+        "recogniser": recogniser_version(),
+        "text": text,
+        "words": words,
+        "facts": facts.to_json(),
+    }

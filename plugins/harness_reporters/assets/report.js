@@ -93,7 +93,9 @@
 
   function colKey(t) { return t.model + " / " + t.config_id + (multiPrompt ? " / " + t.prompt_id : ""); }
   function rowKey(r) { return r.model + " / " + r.config_id + (multiPrompt ? " / " + r.prompt_id : ""); }
+  /* The core decides every verdict (harness.log.verdicts); older files carry only status and passed. */
   function verdict(t) {
+    if (t.verdict) return t.verdict === "unscored" ? "none" : t.verdict;
     if (t.status === "error") return "error";
     if (t.passed === true) return "pass";
     if (t.passed === false) return "fail";
@@ -187,24 +189,33 @@
     add(node, el("h2", null, "Against baseline ", el("code", { text: baseline.run_id })));
     add(node, el("div", { cls: "totals" },
       total(baseline.regressions || 0, "regressed", baseline.regressions ? "v-fail" : ""),
-      total(baseline.fixes || 0, "fixed", "v-pass"), total(baseline.new || 0, "new"), total(baseline.removed || 0, "removed")));
-    var regressed = (baseline.trials || []).filter(function (d) { return d.change === "regressed"; });
-    if (regressed.length) {
-      add(node, el("h3", { text: "Regressed trials (passed in the baseline, not now)" }));
+      total(baseline.fixes || 0, "fixed", "v-pass"), total(baseline.errored || 0, "errored"), total(baseline.new || 0, "new"),
+      total(baseline.missing || 0, "missing")));
+    if (baseline.note) add(node, el("p", { cls: "muted", text: baseline.note }));
+    var changedCases = (baseline.cases || []).filter(function (d) { return d.change === "regressed" || d.change === "fixed" || d.change === "errored"; });
+    if (changedCases.length) {
+      add(node, el("h3", { text: "Cases that changed verdict (regressions first)" }));
+      var rank = { regressed: 0, errored: 1, fixed: 2 };
+      changedCases.sort(function (a, b) { return rank[a.change] - rank[b.change]; });
       var list = el("div", { id: "regressions" });
       node.appendChild(list);
-      chunked(list, regressed, function (d) {
-        var t = byId[d.trial_id] || d;
+      chunked(list, changedCases, function (d) {
+        var first = trials.filter(function (t) { return t.case_id === d.case_id && t.model === d.model && t.config_id === d.config_id && t.prompt_id === d.prompt_id; })[0];
         var deltas = Object.keys(d.metric_deltas || {}).map(function (m) { return m + " " + signed(d.metric_deltas[m]); }).join(", ");
-        var row = el("div", { cls: "trial-row", tabindex: "0", "data-trial": d.trial_id },
-          el("span", { cls: "badge v-fail", text: "regressed" }),
-          el("span", null, t.case_id), el("span", { cls: "muted", text: "#" + (t.repeat || 0) }),
-          el("span", { cls: "scores", text: t.model + " / " + t.config_id + " / " + t.prompt_id + (deltas ? " · " + deltas : "") }),
+        var row = el("div", { cls: "trial-row", tabindex: "0", role: "button", "data-case": d.case_id },
+          el("span", { cls: "badge " + (d.change === "fixed" ? "v-pass" : d.change === "errored" ? "v-error" : "v-fail"), text: d.change }),
+          el("span", null, d.case_id), el("span", { cls: "muted", text: d.model + " / " + d.config_id + " / " + d.prompt_id }),
+          el("span", { cls: "scores", text: (d.explanation || "") + (d.changed && d.changed.length ? " · changed: " + d.changed.join(", ") : "") + (deltas ? " · " + deltas : "") }),
           el("span"));
-        if (byId[d.trial_id]) row.addEventListener("click", function () { openTrial(byId[d.trial_id]); });
+        if (first) {
+          row.addEventListener("click", function () { openTrial(first); });
+          row.addEventListener("keydown", function (e) { if (e.key === "Enter") openTrial(first); });
+        }
         return row;
       }, 10, true);
     }
+    var flips = (baseline.trials || []).filter(function (d) { return d.change === "regressed" || d.change === "fixed"; });
+    if (flips.length) add(node, el("p", { cls: "muted", text: flips.length + " repeats changed verdict; only case verdicts count (each trial shows its own change)." }));
     var metrics = baseline.metrics || [];
     if (metrics.length) {
       add(node, el("h3", { text: "Metric means, baseline → this run" }));
@@ -254,13 +265,16 @@
       metrics.forEach(function (name) {
         var m = by[name];
         if (!m) { tr.appendChild(el("td", { text: "–" })); return; }
-        var cell = el("td", null, num(m.mean), ci(m.ci_low, m.ci_high));
+        var cell = m.categories && Object.keys(m.categories).length
+          ? el("td", null, Object.keys(m.categories).sort().map(function (k) { return el("span", { cls: "agg", text: k + " " + m.categories[k] }); }))
+          : el("td", { title: m.interval || null }, num(m.mean), ci(m.ci_low, m.ci_high));
         if (typeof m.pass_rate === "number") add(cell, el("span", { cls: "agg", text: "passed " + pct(m.pass_rate) + " of " + m.n }));
         /* Headline aggregates (corpus-level rates, total cost) show; the rest are in the cell's tooltip. */
         var agg = m.aggregate || {}, more = [];
         Object.keys(agg).forEach(function (k) {
           var line = k + " " + num(agg[k], 4);
-          if (/^corpus_[a-z]+$/.test(k) || k === "cost_usd") add(cell, el("span", { cls: "agg", text: (k === "cost_usd" ? "total " : "") + line }));
+          var corpus = m.corpus && m.corpus.name === k ? m.corpus : null;
+          if (/^corpus_[a-z]+$/.test(k) || k === "cost_usd") add(cell, el("span", { cls: "agg", title: corpus && corpus.interval ? corpus.interval : null, text: (k === "cost_usd" ? "total " : "") + line }, corpus ? ci(corpus.ci_low, corpus.ci_high) : null));
           else more.push(line);
         });
         if (more.length) cell.title = more.join("\n");
@@ -320,26 +334,48 @@
   }
 
   /* ---------- paired comparisons ---------- */
-  function renderComparisons() {
-    var comps = (DATA.comparisons || []).slice();
-    if (!comps.length) return;
-    comps.sort(function (a, b) { return (b.significant ? 1 : 0) - (a.significant ? 1 : 0) || (a.p_value || 1) - (b.p_value || 1); });
-    var node = document.getElementById("comparisons");
-    var nsig = comps.filter(function (c) { return c.significant; }).length;
-    add(node, el("h2", { text: "Paired comparisons (" + nsig + " of " + comps.length + " significant at p < 0.05)" }));
-    var body = el("tbody");
-    var shown = comps.slice(0, 300);
-    shown.forEach(function (c) {
-      body.appendChild(el("tr", { cls: c.significant ? "significant" : null },
-        el("td", { text: c.metric }), el("td", { text: c.a }), el("td", { text: c.b }), el("td", { cls: "num", text: c.n }),
-        el("td", { cls: "num" }, signed(c.mean_diff), ci(c.ci_low, c.ci_high)),
-        el("td", { cls: "num", text: typeof c.p_value === "number" ? c.p_value.toPrecision(2) : "–" }),
-        el("td", { cls: c.significant ? "sig" : "muted", text: c.significant ? "★ significant" : "–" })));
+  /* Rows that differ in one factor, B against A on the same cases; Holm-adjusted per family. Quality first,
+     cost and usage apart (never "better"/"significant"); then what the suite can detect. */
+  function pval(v) { return typeof v === "number" ? (v < 0.001 ? "<0.001" : v.toFixed(3)) : "–"; }
+  function comparisonTable(id, comps) {
+    comps.sort(function (a, b) {
+      return (a.label === "no clear difference" ? 1 : 0) - (b.label === "no clear difference" ? 1 : 0) ||
+        (a.p_adjusted === undefined || a.p_adjusted === null ? 1 : a.p_adjusted) - (b.p_adjusted === undefined || b.p_adjusted === null ? 1 : b.p_adjusted);
     });
-    node.appendChild(el("div", { cls: "matrix-wrap" }, el("table", { id: "comparisons-table" },
-      el("thead", null, el("tr", null, el("th", { text: "metric" }), el("th", { text: "A" }), el("th", { text: "B" }),
-        el("th", { cls: "num", text: "n" }), el("th", { cls: "num", text: "mean B − A [95% CI]" }), el("th", { cls: "num", text: "p" }), el("th", { text: "" }))), body)));
-    if (comps.length > shown.length) add(node, el("div", { cls: "muted", text: (comps.length - shown.length) + " more comparisons are in results.json" }));
+    var body = el("tbody");
+    comps.slice(0, 300).forEach(function (c) {
+      var clear = c.label === "better" || c.label === "worse";
+      body.appendChild(el("tr", { cls: clear ? "significant" : null },
+        el("td", { text: c.factor || "–" }), el("td", { text: c.a_level || c.a }), el("td", { text: c.b_level || c.b }),
+        el("td", { cls: "muted", text: c.held_fixed || "" }), el("td", { text: c.metric }), el("td", { cls: "num", text: c.n }),
+        el("td", { cls: "num", text: num(c.a_value) }), el("td", { cls: "num", text: num(c.b_value) }),
+        el("td", { cls: "num" }, signed(c.mean_diff), ci(c.ci_low, c.ci_high)),
+        el("td", { cls: "num", text: pval(c.p_value) }), el("td", { cls: "num", text: pval(c.p_adjusted) }),
+        el("td", { cls: clear ? c.label : "muted", text: c.label, title: c.test || "" })));
+    });
+    var head = ["factor", "A", "B", "held fixed", "statistic", "cases", "A", "B", "B − A [95% CI]", "p", "p adj (Holm)", "B vs A"];
+    return el("div", { cls: "matrix-wrap" }, el("table", { id: id },
+      el("thead", null, el("tr", null, head.map(function (h, i) { return el("th", { cls: i >= 5 && i <= 10 ? "num" : null, text: h }); }))), body));
+  }
+  function renderComparisons() {
+    var comps = DATA.comparisons || [], power = DATA.power || [];
+    if (!comps.length && !power.length) return;
+    var node = document.getElementById("comparisons");
+    var quality = comps.filter(function (c) { return c.role !== "cost"; });
+    var cost = comps.filter(function (c) { return c.role === "cost"; });
+    var found = quality.filter(function (c) { return c.label === "better" || c.label === "worse"; }).length;
+    add(node, el("h2", { text: "Paired comparisons (" + found + " of " + quality.length + " show a clear difference)" }));
+    add(node, el("p", { cls: "muted", text: "B against A on the same cases, one factor at a time; p-values adjusted with Holm's method over the comparisons of each table." }));
+    if (quality.length) node.appendChild(comparisonTable("comparisons-table", quality.slice()));
+    if (cost.length) {
+      add(node, el("h3", { text: "Cost and usage (not quality)" }));
+      node.appendChild(comparisonTable("cost-comparisons-table", cost.slice()));
+    }
+    if (comps.length > 600) add(node, el("div", { cls: "muted", text: "the tables show 300 comparisons each; all are in results.json" }));
+    if (power.length) {
+      add(node, el("h3", { text: "What this suite can detect" }));
+      node.appendChild(el("ul", { id: "detectable" }, power.map(function (p) { return el("li", { text: p.text || p.note || "" }); })));
+    }
   }
 
   /* ---------- filters ---------- */
@@ -407,25 +443,18 @@
   }
 
   /* ---------- matrix ---------- */
-  /* min_pass_rate verdicts of a case's repeats, keyed like the matrix cells (case, column). */
-  var gates = {};
-  (DATA.gates || []).forEach(function (g) { gates[g.case_id + "\u0000" + rowKey(g)] = g; });
-  function cellVerdict(list, gate) {
+  /* The case verdicts (a case's repeats judged together, with min_pass_rate), keyed like the matrix cells. */
+  var caseVerdicts = {};
+  (DATA.cases || []).forEach(function (g) { caseVerdicts[g.case_id + "\u0000" + rowKey(g)] = g; });
+  function cellVerdict(list, verdictOf) {
     var c = { pass: 0, fail: 0, error: 0, none: 0 };
     list.forEach(function (t) { c[t._v] += 1; });
-    var n = list.length, v;
-    if (c.pass === n) v = "pass";
-    else if (c.error === n) v = "error";
-    else if (c.none === n) v = "none";
-    else if (c.pass === 0) v = c.fail ? "fail" : "error";
-    else v = "mixed";
-    var label = c.none === n ? n + " run" : c.pass + "/" + (n - c.none);
-    if (c.error && c.error !== n) label += " (" + c.error + " err)";
-    if (gate && typeof gate.ok === "boolean") { // the suite's min_pass_rate decides, not every repeat
-      v = gate.ok ? "pass" : "fail";
-      label += " (min " + pct(gate.min_pass_rate) + ")";
-    }
-    return { v: v, label: label, counts: c };
+    var n = list.length;
+    var label = c.none === n ? n + " run" : c.pass + "/" + (n - c.none - c.error);
+    if (c.error) label += " (" + c.error + " err)";
+    if (verdictOf && verdictOf.min_pass_rate !== undefined && verdictOf.min_pass_rate !== null) label += " (min " + pct(verdictOf.min_pass_rate) + ")";
+    var v = verdictOf ? (verdictOf.verdict === "unscored" ? "none" : verdictOf.verdict) : (c.pass === n ? "pass" : c.fail ? "fail" : c.error ? "error" : "none");
+    return { v: v, label: label, counts: c, why: verdictOf ? verdictOf.explanation : "" };
   }
   function renderMatrix(filtered) {
     var node = clear(document.getElementById("matrix"));
@@ -448,8 +477,8 @@
       cols.forEach(function (c) {
         var list = cells[caseId][c];
         if (!list) { tr.appendChild(el("td", { cls: "cell", text: "" })); return; }
-        var cv = cellVerdict(list, gates[caseId + "\u0000" + c]);
-        var td = el("td", { cls: "cell v-" + cv.v, text: cv.label, title: caseId + " · " + c, "data-case": caseId, "data-col": c });
+        var cv = cellVerdict(list, caseVerdicts[caseId + "\u0000" + c]);
+        var td = el("td", { cls: "cell v-" + cv.v, text: cv.label, title: caseId + " · " + c + (cv.why ? " · " + cv.why : ""), "data-case": caseId, "data-col": c });
         td.addEventListener("click", function () { openTrial(list[0]); });
         tr.appendChild(td);
       });
@@ -460,6 +489,7 @@
 
   /* ---------- trial list (grouped by case) ---------- */
   function scoreLine(t) {
+    if ((t._v === "fail" || t._v === "error") && t.reasons && t.reasons.length) return t.reasons.join("; ");
     if (t._v === "error" && t.error) return t.error.kind + ": " + t.error.message;
     return (t.scores || []).map(function (s) {
       return s.metric + "=" + num(s.value) + (s.error ? " (error)" : s.passed === false ? " ✗" : s.passed === true ? " ✓" : "");
@@ -606,10 +636,11 @@
     (t.scores || []).forEach(function (s) {
       var v = s.error ? "error" : s.passed === true ? "pass" : s.passed === false ? "fail" : "none";
       out.push(el("div", { cls: "score", "data-scorer": s.scorer },
-        el("h3", null, el("span", { cls: "badge v-" + v, text: v === "none" ? "info" : v }), " ", s.scorer,
+        el("h3", null, el("span", { cls: "badge v-" + v, text: v === "none" ? "measured" : v }), " ", s.scorer,
           s.metric !== s.scorer ? " · " + s.metric : "", " = ", num(s.value, 4),
           el("span", { cls: "muted", text: "  weight " + (s.weight === undefined ? 1 : s.weight) + (s.required === false ? ", optional" : ", required") +
             (typeof s.turn === "number" ? ", turn " + s.turn : "") })),
+        s.reason && s.reason.text ? el("p", { cls: "reason", text: s.reason.text }) : null,
         s.error ? el("pre", { cls: "err", text: s.error }) : null,
         expandAlignment((s.details || {}).alignment) ? alignmentView(expandAlignment(s.details.alignment)) : null,
         detailsView(s.details)));

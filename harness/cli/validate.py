@@ -1,0 +1,41 @@
+"""``harness validate``: check suites without calling a model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from harness.cli.console import out
+from harness.cli.options import load_host, load_options, suite_options
+from harness.run.session import SessionOptions, prepare
+
+
+@click.command()
+@click.argument("suites", nargs=-1, required=True, type=click.Path(path_type=Path))
+@suite_options
+def validate(
+    suites: tuple[Path, ...],
+    models: tuple[str, ...],
+    overrides: tuple[str, ...],
+    repeat: int | None,
+    filters: tuple[str, ...],
+    allow_outside_files: bool,
+    allow_python: bool,
+    plugins_dir: Path | None,
+) -> None:
+    """Check suites without calling a model: schema, files, scorer options, generation configs, and every
+    template rendered for every case.
+
+    \b
+    Example:
+      harness validate suites/*.suite.yaml
+    """
+    host = load_host(plugins_dir)
+    for path in suites:
+        options = SessionOptions(
+            load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+            filters=list(filters),
+        )
+        loaded, trials = prepare(path, options)
+        out.print(f"ok: {path}: {len(loaded.cases)} cases, {len(trials)} trials", markup=False, highlight=False)

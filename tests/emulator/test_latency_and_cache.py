@@ -1,0 +1,126 @@
+"""The latency profile (time to first token, output speed, seeded jitter) and the recognition
+workers with their disk cache by audio sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+from emu_support import AUDIO, make_client
+from google.genai import types
+
+from harness_gemini.emulator import EmulatorConfig, start_background
+from harness_gemini.emulator.latency import LatencyProfile, resolve, schedule, whole
+from harness_gemini.emulator.transcribe import LISTEN_FORMAT
+
+TEXT = " ".join(f"word{i}" for i in range(200))  # the echo is about 300 tokens
+
+
+def test_schedule_follows_ttft_speed_and_thinking() -> None:
+    profile = LatencyProfile(ttft_ms=400, tokens_per_s=250)
+    assert whole(profile, "k", 0, 500, 0) == pytest.approx(0.4 + 2.0)
+    assert whole(profile, "k", 0, 500, 250) == pytest.approx(0.4 + 1.0 + 2.0)  # thoughts come first
+    plan = schedule(profile, "k", 0, [50, 100, 150], 0)
+    assert plan.first_s == pytest.approx(0.4) and plan.chunks_s == pytest.approx([0.4, 0.8, 1.4])
+
+
+def test_jitter_is_seeded_per_key() -> None:
+    profile = resolve({"preset": "realistic"})
+    assert profile.jitter == 0.25 and profile.ttft_ms == 400
+    times = [whole(profile, f"trial-{i}", 0, 100, 0) for i in range(50)]
+    assert times == [whole(profile, f"trial-{i}", 0, 100, 0) for i in range(50)]  # reproducible
+    assert len(set(times)) == 50 and min(times) < 0.75 < max(times)  # spread around 0.4 + 0.4 s
+    assert whole(profile, "trial-1", 1, 100, 0) != whole(profile, "trial-1", 0, 100, 0)  # the seed counts
+    with pytest.raises(ValueError, match="unknown latency preset"):
+        resolve("fast")
+
+
+def test_profile_times_answers_and_streams() -> None:
+    profile = {"ttft_ms": 300, "tokens_per_s": 500}
+    with start_background(EmulatorConfig(port=0, latency=profile)) as emu:
+        client = make_client(emu)
+        start = time.perf_counter()
+        answer = client.models.generate_content(model="gemini-2.5-flash", contents=TEXT)
+        took = time.perf_counter() - start
+        tokens = answer.usage_metadata.candidates_token_count if answer.usage_metadata else 0
+        assert tokens and took == pytest.approx(0.3 + tokens / 500, abs=0.15)
+        start = time.perf_counter()
+        arrivals = []
+        for _ in client.models.generate_content_stream(model="gemini-2.5-flash", contents=TEXT):
+            arrivals.append(time.perf_counter() - start)
+        assert arrivals[0] == pytest.approx(0.3, abs=0.1)  # time to first token
+        assert arrivals[-1] == pytest.approx(0.3 + tokens * 2 / 3 / 500, abs=0.15)  # chunks paced at 500 tok/s
+
+
+def test_no_profile_answers_at_once() -> None:
+    with start_background(EmulatorConfig(port=0)) as fast:
+        client = make_client(fast)
+        start = time.perf_counter()
+        client.models.generate_content(model="gemini-2.5-flash", contents=TEXT)
+        assert time.perf_counter() - start < 0.3
+
+
+def _ask(emu: object, clip: str, mime: str) -> str:
+    client = make_client(emu)  # type: ignore[arg-type]
+    part = types.Part.from_bytes(data=(AUDIO / clip).read_bytes(), mime_type=mime)
+    return client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Transcribe it."]).text or ""
+
+
+@pytest.mark.slow
+def test_disk_cache_by_sha256_survives_restarts(tmp_path: Path) -> None:
+    clip = "sr_one_two_three.aiff"
+    sha = hashlib.sha256((AUDIO / clip).read_bytes()).hexdigest()
+    with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as first:
+        text = _ask(first, clip, "audio/aiff")
+        assert first.state.lab.recognitions == 1
+    entry = tmp_path / "audio" / sha[:2] / f"{sha}.json"
+    cached = json.loads(entry.read_text())
+    assert (
+        cached["format"] == LISTEN_FORMAT and cached["text"] == text and cached["recogniser"].startswith("pocketsphinx")
+    )
+    with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as second:
+        start = time.perf_counter()
+        assert _ask(second, clip, "audio/aiff") == text
+        assert second.state.lab.recognitions == 0 and time.perf_counter() - start < 1.0
+    cached["recogniser"] = "pocketsphinx 0.0"  # made by another recogniser: recomputed, not trusted
+    entry.write_text(json.dumps(cached))
+    with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as third:
+        assert _ask(third, clip, "audio/aiff") == text and third.state.lab.recognitions == 1
+    with start_background(EmulatorConfig(port=0, cache_dir=None)) as memory_only:
+        assert _ask(memory_only, clip, "audio/aiff") == text and memory_only.state.lab.recognitions == 1
+
+
+@pytest.mark.slow
+def test_clips_are_recognised_in_parallel_workers() -> None:
+    """Two uncached clips at once go to two worker processes (one per core by default). Structural, not
+    timed: the 2-core machine is shared, so wall-clock speed-ups are not reliable here."""
+    import concurrent.futures
+
+    from harness_gemini.emulator.lab import default_workers
+
+    assert default_workers() >= 1
+    clips = [("vosk_test.wav", "audio/wav"), ("jfk.mp3", "audio/mp3")]
+    with start_background(EmulatorConfig(port=0, cache_dir=None, asr_workers=2)) as two:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            texts = list(pool.map(lambda c: _ask(two, *c), clips))
+        lab = two.state.lab
+        assert all(texts) and lab.recognitions == 2
+        assert len({p.pid for p in lab._pool._all}) == 2
+
+
+def test_a_dead_worker_is_a_500_then_recovers(tmp_path: Path) -> None:
+    from google.genai import errors
+
+    with start_background(EmulatorConfig(port=0, cache_dir=None, asr_workers=1)) as emu:
+        lab = emu.state.lab
+        assert _ask(emu, "sr_english.wav", "audio/wav")
+        for proc in list(lab._pool._all):
+            proc.kill()
+            proc.wait()
+        with pytest.raises(errors.ServerError) as failed:
+            _ask(emu, "sr_one_two_three.aiff", "audio/aiff")
+        assert failed.value.code == 500
+        assert _ask(emu, "sr_one_two_three.aiff", "audio/aiff")  # a new worker
