@@ -36,6 +36,7 @@ from harness.log.records import (
     ScoreResult,
     TrialError,
     Usage,
+    VideoMetadata,
 )
 from harness.log.results import (
     SCHEMA_VERSION,
@@ -102,6 +103,7 @@ __all__ = [
     "Usage",
     "UserError",
     "Verdict",
+    "VideoMetadata",
     "__version__",
     "did_you_mean",
     "hookimpl",

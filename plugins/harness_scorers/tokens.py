@@ -1,4 +1,4 @@
-"""The ``tokens`` scorer: token budgets, AUDIO tokens against clip duration, and cost per answer."""
+"""The ``tokens`` scorer: token budgets, media tokens against their estimates and durations, and cost per answer."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ class TokensOptions(ScorerOptions):
     max_output_tokens: int | None = Field(default=None, ge=0)
     max_thoughts_tokens: int | None = Field(default=None, ge=0)
     max_total_tokens: int | None = Field(default=None, ge=0)
-    #: Limit on prompt tokens of modality AUDIO.
+    #: Limits on prompt tokens of one modality.
     max_audio_tokens: int | None = Field(default=None, ge=0)
+    max_video_tokens: int | None = Field(default=None, ge=0)
+    max_document_tokens: int | None = Field(default=None, ge=0)
+    max_image_tokens: int | None = Field(default=None, ge=0)
     #: Limit on the answer's cost in USD (needs a price for the model).
     max_cost_usd: float | None = Field(default=None, ge=0)
     #: Compare reported AUDIO tokens with the media duration x the model's tokens-per-second rate.
@@ -38,13 +41,17 @@ class TokensOptions(ScorerOptions):
     audio_rate: float | None = Field(default=None, gt=0)
     #: Allowed relative difference between reported and expected AUDIO tokens.
     audio_tolerance: float = Field(default=0.05, ge=0)
+    #: Compare the prompt tokens of each media modality with the provider's estimate (media[].tokens_estimate).
+    check_media_tokens: bool = False
+    #: Allowed relative difference between reported and estimated media tokens.
+    media_tolerance: float = Field(default=0.1, ge=0)
     #: Extra or replacement prices (USD per million tokens), merged over prices.yaml by model name.
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
 
 
 class TokensScorer(Scorer):
     name = "tokens"
-    description = "Token budgets (prompt, output, thoughts, total, AUDIO), audio token rate, and cost in USD"
+    description = "Token budgets (prompt, output, thoughts, total, by modality), media token estimates, cost in USD"
     Options: ClassVar[type[ScorerOptions]] = TokensOptions
     higher_is_better = False  # the value is the cost
     metric_role: ClassVar[MetricRole] = "cost"
@@ -58,7 +65,9 @@ class TokensScorer(Scorer):
         return self.options
 
     def _audio_check(self, ctx: ScoreContext, reported: int) -> tuple[dict[str, Any], Reason | None]:
-        durations = [m.duration_s for m in ctx.output.media]
+        # Audio files and the soundtracks of videos are AUDIO; images and documents have no duration to count.
+        heard = [m for m in ctx.output.media if (m.mime_type or "").startswith("audio/") or m.has_audio]
+        durations = [m.duration_s for m in heard] if heard else [m.duration_s for m in ctx.output.media]
         rate = self.opts.audio_rate or audio_rate(ctx.model)
         info: dict[str, Any] = {"rate_per_s": rate, "reported": reported}
         if not durations or any(d is None for d in durations):
@@ -73,6 +82,25 @@ class TokensScorer(Scorer):
             return info, Reason(measured="audio_tokens", expected=round(expected), got=reported, note=note)
         return info, None
 
+    def _media_check(self, ctx: ScoreContext) -> tuple[dict[str, Any], list[Reason]]:
+        """Reported prompt tokens of each modality the provider estimated, against that estimate."""
+        expected: dict[str, int] = {}
+        for media in ctx.output.media:
+            for modality, count in media.tokens_estimate.items():
+                expected[modality] = expected.get(modality, 0) + count
+        if not expected:
+            return {"skipped": "no media token estimates (the provider gave none for these media)"}, []
+        reported = ctx.output.usage.prompt_by_modality
+        info: dict[str, Any] = {"tolerance": self.opts.media_tolerance}
+        problems = []
+        for modality, estimate in sorted(expected.items()):
+            got = reported.get(modality, 0)
+            info[modality] = {"estimated": estimate, "reported": got}
+            if abs(got - estimate) > max(self.opts.media_tolerance * estimate, 1.0):
+                note = f"the provider's estimate, tolerance {self.opts.media_tolerance:.0%}"
+                problems.append(Reason(measured=f"{modality.lower()}_tokens", expected=estimate, got=got, note=note))
+        return info, problems
+
     async def score(self, ctx: ScoreContext) -> Score:
         o = self.opts
         usage = ctx.output.usage
@@ -83,6 +111,9 @@ class TokensScorer(Scorer):
             "thoughts_tokens": usage.thoughts_tokens,
             "total_tokens": usage.total_tokens,
             "audio_tokens": audio,
+            "video_tokens": usage.prompt_by_modality.get("VIDEO", 0),
+            "document_tokens": usage.prompt_by_modality.get("DOCUMENT", 0),
+            "image_tokens": usage.prompt_by_modality.get("IMAGE", 0),
         }
         details: dict[str, Any] = {**figures, "prompt_by_modality": dict(usage.prompt_by_modality)}
         failures: list[Reason] = []
@@ -92,6 +123,9 @@ class TokensScorer(Scorer):
             "thoughts_tokens": o.max_thoughts_tokens,
             "total_tokens": o.max_total_tokens,
             "audio_tokens": o.max_audio_tokens,
+            "video_tokens": o.max_video_tokens,
+            "document_tokens": o.max_document_tokens,
+            "image_tokens": o.max_image_tokens,
         }
         for key, limit in limits.items():
             if limit is not None and (figures[key] or 0) > limit:
@@ -122,6 +156,10 @@ class TokensScorer(Scorer):
             details["audio_rate_check"] = info
             if problem:
                 failures.append(problem)
+        if o.check_media_tokens:
+            info, problems = self._media_check(ctx)
+            details["media_tokens_check"] = info
+            failures.extend(problems)
         reason = join_reasons(failures)
         if reason is not None:
             details["failures"] = [f.text for f in failures]
@@ -137,6 +175,13 @@ class TokensScorer(Scorer):
             out["cost_usd"] = float(sum(costs))
             out["mean_cost_usd"] = float(sum(costs)) / len(costs)
             out["mean"] = out["mean_cost_usd"]
-        for key in ("prompt_tokens", "output_tokens", "thoughts_tokens", "audio_tokens"):
+        for key in (
+            "prompt_tokens",
+            "output_tokens",
+            "thoughts_tokens",
+            "audio_tokens",
+            "video_tokens",
+            "document_tokens",
+        ):
             out[key] = float(sum(r.details.get(key) or 0 for r in results if r.error is None))
         return out

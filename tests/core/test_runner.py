@@ -390,3 +390,23 @@ def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
     assert lines[-1].startswith("runner: 20/20 trials (100%)")
     quiet = harness_cli(*base, "--out", str(tmp_path / "b"), "-q", env=env)
     assert "trials (" not in quiet.stderr
+
+
+def test_cache_key_follows_video_metadata() -> None:
+    """A different clip or frame rate of the same file is a different request, never a cached answer."""
+    from harness.api import MediaRef, Message, Part, ProviderRequest, VideoMetadata
+    from harness.run.runner import request_hash
+
+    def key(meta: VideoMetadata | None) -> str:
+        media = MediaRef(source="v.mp4", path=Path("/x/v.mp4"), sha256="ab" * 32, video_metadata=meta)
+        request = ProviderRequest(model="m", contents=[Message(role="user", parts=[Part(media=media), Part(text="t")])])
+        return request_hash(request, "gemini", "default", 0)
+
+    keys = {
+        key(None),
+        key(VideoMetadata(end_offset_s=4)),
+        key(VideoMetadata(end_offset_s=5)),
+        key(VideoMetadata(fps=2)),
+    }
+    assert len(keys) == 4
+    assert key(None) == key(None)
