@@ -16,7 +16,8 @@ from harness_reporters.verdicts import baseline_of, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# Inline markup only: "(" and ")" make a link only after "]", which is escaped, so they stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 
 
 def md(text: object, limit: int = 200) -> str:

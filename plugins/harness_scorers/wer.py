@@ -10,6 +10,7 @@ from harness.api import (
     CheckContext,
     MetricKind,
     RatioOfSums,
+    Reason,
     Score,
     ScoreContext,
     Scorer,
@@ -173,9 +174,13 @@ class ErrorRateScorer(Scorer):
         if o.alignment:
             details["alignment"] = errorrate.alignment_list(result, ref_tokens, hyp_tokens)
         passed = True if o.max is None else value <= o.max
+        reason = None
         if o.max is not None:
             details["max"] = o.max
-        return Score(value=value, passed=passed, details=details)
+            if not passed:
+                note = "the answer had no text" if ctx.output.text is None else None
+                reason = Reason(measured=self.name, got=value, op=">", limit="max", expected=o.max, note=note)
+        return Score(value=value, passed=passed, details=details, reason=reason)
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from factory import make_results
 from test_reporter_html import payload_of
 
@@ -32,11 +34,10 @@ def test_methods_are_distinct_per_metric_in_first_seen_order() -> None:
 def test_markdown_lists_the_methods_escaped(ctx: ReportContext) -> None:
     text = MarkdownReporter().write(_with_methods(), ctx).read_text(encoding="utf-8")
     section = text.split("How the metrics were computed:", 1)[1]
-    # Markdown's specials are escaped (invisible once rendered), HTML is neutralised.
-    assert (
-        "- **wer**: WER = \\(S \\+ D \\+ I\\) / N over words; normaliser open\\_asr\\_2026 &lt;b&gt;x&lt;/b&gt; \\| "
-        in section
-    )
+    (line,) = [line for line in section.splitlines() if line.startswith("- **wer**: ") and "(other)" not in line]
+    # Markdown's specials are escaped (the backslashes vanish once rendered), HTML is neutralised.
+    assert "\\|" in line and "&lt;b&gt;x&lt;/b&gt;" in line
+    assert re.sub(r"\\(.)", r"\1", line) == "- **wer**: " + METHOD.replace("<", "&lt;").replace(">", "&gt;")
     assert "<b>" not in text
 
 

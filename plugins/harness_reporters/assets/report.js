@@ -665,15 +665,36 @@
       items = t.request.media.map(function (s) { return { source: s }; });
     }
     if (!items.length) return null;
-    var audio = DATA.audio || {};
+    var players = DATA.players || {};
     return [el("h3", { text: "Media" }), items.map(function (m) {
-      var player = null;
-      if (m.sha256 && typeof audio[m.sha256] === "string") player = el("audio", { controls: "", preload: "none", src: audio[m.sha256] });
+      var isVideo = /^video\//.test(m.mime_type || ""), src = m.sha256 ? players[m.sha256] : null;
+      var player = typeof src !== "string" ? null : el(isVideo ? "video" : "audio", { controls: "", preload: "none", src: src,
+        cls: isVideo ? "player" : null, "aria-label": (isVideo ? "video " : "audio ") + m.source });
       return el("div", { cls: "media" }, kv([["source", el("code", { text: m.source })], ["type", m.mime_type],
         ["duration", typeof m.duration_s === "number" ? m.duration_s.toFixed(2) + " s" : null], ["size", m.size_bytes !== undefined ? bytes(m.size_bytes) : null],
+        ["pages", typeof m.pages === "number" ? String(m.pages) + (m.encrypted ? " (encrypted)" : "") : null],
+        ["frame", m.width && m.height ? m.width + "×" + m.height + (m.frame_rate ? " · " + num(m.frame_rate, 3) + " fps" : "") : null],
+        ["audio track", isVideo && typeof m.has_audio === "boolean" ? (m.has_audio ? "yes" : "none") : null],
         ["channels / rate", m.channels ? m.channels + " ch" + (m.sample_rate ? " · " + m.sample_rate + " Hz" : "") : null],
+        ["sent clip", clipText(m.video_metadata)],
+        ["tokens (estimate)", tokensText(m.tokens_estimate)],
         ["sent as", m.transport], ["file uri", m.file_uri], ["sha256", m.sha256 ? el("code", { text: m.sha256.slice(0, 16) + "…" }) : null]]), player);
     })];
+  }
+  function clipText(meta) {
+    if (!meta) return null;
+    var parts = [];
+    if (typeof meta.start_offset_s === "number" || typeof meta.end_offset_s === "number") {
+      parts.push((typeof meta.start_offset_s === "number" ? meta.start_offset_s : 0) + " s – " +
+        (typeof meta.end_offset_s === "number" ? meta.end_offset_s + " s" : "end"));
+    }
+    if (typeof meta.fps === "number") parts.push(meta.fps + " fps");
+    return parts.length ? parts.join(" · ") : null;
+  }
+  function tokensText(estimate) {
+    if (!estimate) return null;
+    var keys = Object.keys(estimate);
+    return keys.length ? keys.map(function (k) { return k + " " + num(estimate[k]); }).join(" · ") : null;
   }
   function usageView(out) {
     var u = out.usage || {};
