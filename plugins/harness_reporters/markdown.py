@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
+from harness_reporters.methods import scoring_methods
 from harness_reporters.numbers import (
     Notation,
     column_notations,
@@ -27,7 +28,8 @@ from harness_reporters.verdicts import VERDICT_WORD, baseline_of, plural, row_la
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# Inline markup only: "(" and ")" make a link only after "]", which is escaped, so they stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 
 
 def md(text: object, limit: int = 200) -> str:
@@ -172,6 +174,10 @@ def _summary(results: RunResults, level: str = "###") -> list[str]:
     shown = summary_notations(results.summary)
     cost = notation_for(row.cost_usd for row in results.summary)
     lines += [_summary_row(row, metrics, shown, cost) for row in results.summary]
+    methods = scoring_methods(results)
+    if methods:
+        lines += ["", "How the metrics were computed:", ""]
+        lines += [f"- **{md(metric)}**: {md(text, limit=600)}" for metric, text in methods]
     return [*lines, ""]
 
 

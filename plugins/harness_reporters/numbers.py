@@ -3,10 +3,11 @@
 A **notation** is fixed-point with a number of decimals, or scientific with a number of significant digits. It is
 chosen from the largest magnitude among the values it will show, so:
 
-- the three numbers of an interval share one notation (``-1.25e-6 [-3.45e-6, 9.45e-7]``, never
-  ``-0.00000125 [-0.00000345, 9.45e-7]``), and the same decimals (``0.42 [-2.66, 3.50]``);
+- the three numbers of an interval share one notation (``-1.250e-6 [-3.450e-6, 9.450e-7]``, never
+  ``-0.00000125 [-0.00000345, 9.45e-7]``), and the same decimals (``0.424 [-2.656, 3.505]``);
 - a metric keeps one notation across a table (:func:`notation_for` over all the values of its column), so its
-  column reads with the same digits in every row: three significant digits for the largest value.
+  column reads with the same digits in every row: four significant digits for the largest value (as many as
+  the reasons' ``number_text`` gives, and the Open ASR Leaderboard's two decimals of a percentage).
 
 Scientific notation is used below 0.001 and from ten million up. Lone values in sentences (reasons, score lines)
 keep the core's ``number_text``; this module is for tables and intervals.
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 from harness.api import SummaryRow
 
-#: Significant digits of the largest value a notation shows.
-SIGNIFICANT = 3
+#: Significant digits of the largest value a notation shows (as many as the reasons give: ``number_text``).
+SIGNIFICANT = 4
 _SMALL, _LARGE = 1e-3, 1e7
 
 
@@ -97,7 +98,7 @@ def percent_interval(value: float | None, bounds: tuple[float, float] | None) ->
 
 
 def usd(value: float | None, notation: Notation | None = None) -> str:
-    """A cost in dollars with three significant digits (``$0.00157``, ``$1.57``, ``$1.20e-6``), or in the
+    """A cost in dollars with four significant digits (``$0.001569``, ``$1.570``, ``$1.200e-6``), or in the
     notation of its column."""
     if value is None:
         return "-"

@@ -148,7 +148,7 @@ def test_intervals_share_one_notation() -> None:
     target.role, target.label = "cost", "lower"
     target.mean_diff, target.ci_low, target.ci_high = -0.00000125, -0.00000345, 9.45e-7
     text = markdown_summary(results, None)
-    assert "-1.25e-6 [-3.45e-6, 9.45e-7]" in text
+    assert "-1.250e-6 [-3.450e-6, 9.450e-7]" in text
     assert "0.00000125" not in text
 
 

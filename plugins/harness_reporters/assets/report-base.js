@@ -43,7 +43,7 @@ var NOTATIONS = DATA.notations || {};
 function fixedOrSci(v, n) {
   if (n.decimals === undefined) {
     if (v === 0) return "0";
-    var parts = v.toExponential((n.digits || 3) - 1).split("e");
+    var parts = v.toExponential((n.digits || 4) - 1).split("e");
     return parts[0] + "e" + Number(parts[1]);
   }
   var out = v.toFixed(n.decimals);
@@ -53,7 +53,7 @@ function num(v, metric) {
   if (v === undefined || v === null || typeof v !== "number" || !isFinite(v)) return "–";
   if (metric && NOTATIONS[metric]) return fixedOrSci(v, NOTATIONS[metric]);
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString("en-US");
-  return Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) < 1e-3 ? fixedOrSci(v, { digits: 3 }) : Number(v.toPrecision(3)).toString();
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) < 1e-3 ? fixedOrSci(v, { digits: 4 }) : Number(v.toPrecision(4)).toString();
 }
 function pct(v) { return typeof v === "number" ? (v * 100).toFixed(1) + "%" : "–"; }
 function msec(v) { return typeof v === "number" ? (v >= 10000 ? (v / 1000).toFixed(1) + " s" : Math.round(v) + " ms") : "–"; }

@@ -1,9 +1,10 @@
 /* harness HTML report, part 5: start-up and links (report.html#trial=ID, #case=ID). */
 document.getElementById("detail").addEventListener("close", onDialogClosed);
+document.getElementById("detail").addEventListener("cancel", function (e) { e.preventDefault(); closeDialog(); }); // Escape
 document.getElementById("detail").addEventListener("click", function (e) {
   if (e.target !== e.currentTarget) return; // a click on the backdrop (outside the dialog's box) closes it
   var box = e.currentTarget.getBoundingClientRect();
-  if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top || e.clientY > box.bottom) e.currentTarget.close();
+  if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top || e.clientY > box.bottom) closeDialog();
 });
 /* Tab and Shift+Tab wrap around inside the open dialog (the page behind it is inert). */
 var FOCUSABLE = "a[href], button, input, select, textarea, summary, audio[controls], [tabindex]:not([tabindex='-1'])";

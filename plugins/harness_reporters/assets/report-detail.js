@@ -1,12 +1,13 @@
 /* harness HTML report, part 4: the trial detail (alignment, JSON, media, scores) and the dialog that shows it. */
 /* ---------- trial detail ---------- */
 function alignmentView(alignment) {
-  var box = el("div", { cls: "align" });
+  var box = el("div", { cls: "align" }), compound = false;
   function words(x) { return Array.isArray(x) ? x.join(" ") : x === undefined || x === null ? "" : String(x); }
   alignment.forEach(function (a) {
     var op = a.op || a.type || "equal";
     var ref = words(a.ref !== undefined ? a.ref : a.reference), hyp = words(a.hyp !== undefined ? a.hyp : a.hypothesis);
-    if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
+    if (op === "equal" && ref !== hyp && ref && hyp) { compound = true; add(box, el("span", { cls: "w-eq w-compound", title: "compound match: the answer has “" + hyp + "”", text: ref })); }
+    else if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
     else if (op === "substitute") add(box, el("span", { cls: "w-sub", title: "substitution" }, el("del", { text: ref }), " → ", el("ins", { text: hyp })));
     else if (op === "delete") add(box, el("del", { cls: "w-del", title: "deletion (in the reference, missing from the answer)", text: ref }));
     else if (op === "insert") add(box, el("ins", { cls: "w-ins", title: "insertion (in the answer, not in the reference)", text: hyp }));
@@ -14,7 +15,8 @@ function alignmentView(alignment) {
     box.appendChild(document.createTextNode(" "));
   });
   return [el("div", { cls: "legend" }, el("span", { cls: "w-sub" }, "ref → hyp: substitution"),
-    el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted")), box];
+    el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted"),
+    compound ? el("span", { cls: "w-compound" }, "compound written apart or joined (a match)") : null), box];
 }
 
 function parsePath(p) {
@@ -123,15 +125,36 @@ function mediaView(t) {
     items = t.request.media.map(function (s) { return { source: s }; });
   }
   if (!items.length) return null;
-  var audio = DATA.audio || {};
+  var players = DATA.players || {};
   return [el("h3", { text: "Media" }), items.map(function (m) {
-    var player = null;
-    if (m.sha256 && typeof audio[m.sha256] === "string") player = el("audio", { controls: "", preload: "none", src: audio[m.sha256] });
+    var isVideo = /^video\//.test(m.mime_type || ""), src = m.sha256 ? players[m.sha256] : null;
+    var player = typeof src !== "string" ? null : el(isVideo ? "video" : "audio", { controls: "", preload: "none", src: src,
+      cls: isVideo ? "player" : null, "aria-label": (isVideo ? "video " : "audio ") + m.source });
     return el("div", { cls: "media" }, kv([["source", el("code", { text: m.source })], ["type", m.mime_type],
       ["duration", typeof m.duration_s === "number" ? m.duration_s.toFixed(2) + " s" : null], ["size", m.size_bytes !== undefined ? bytes(m.size_bytes) : null],
+      ["pages", typeof m.pages === "number" ? String(m.pages) + (m.encrypted ? " (encrypted)" : "") : null],
+      ["frame", m.width && m.height ? m.width + "×" + m.height + (m.frame_rate ? " · " + Number(m.frame_rate.toPrecision(3)) + " fps" : "") : null],
+      ["audio track", isVideo && typeof m.has_audio === "boolean" ? (m.has_audio ? "yes" : "none") : null],
       ["channels / rate", m.channels ? m.channels + " ch" + (m.sample_rate ? " · " + m.sample_rate + " Hz" : "") : null],
+      ["sent clip", clipText(m.video_metadata)],
+      ["tokens (estimate)", tokensText(m.tokens_estimate)],
       ["sent as", m.transport], ["file uri", m.file_uri], ["sha256", m.sha256 ? el("code", { text: m.sha256.slice(0, 16) + "…" }) : null]]), player);
   })];
+}
+function clipText(meta) {
+  if (!meta) return null;
+  var parts = [];
+  if (typeof meta.start_offset_s === "number" || typeof meta.end_offset_s === "number") {
+    parts.push((typeof meta.start_offset_s === "number" ? meta.start_offset_s : 0) + " s – " +
+      (typeof meta.end_offset_s === "number" ? meta.end_offset_s + " s" : "end"));
+  }
+  if (typeof meta.fps === "number") parts.push(meta.fps + " fps");
+  return parts.length ? parts.join(" · ") : null;
+}
+function tokensText(estimate) {
+  if (!estimate) return null;
+  var keys = Object.keys(estimate);
+  return keys.length ? keys.map(function (k) { return k + " " + num(estimate[k]); }).join(" · ") : null;
 }
 function usageView(out) {
   var u = out.usage || {};
@@ -194,7 +217,7 @@ function dialog(title, invoker, hash) {
   if (!node.open) dialogInvoker = invoker || null;
   clear(node);
   var close = el("button", { type: "button", cls: "close", text: "✕ close" });
-  close.addEventListener("click", function () { node.close(); });
+  close.addEventListener("click", closeDialog);
   add(node, [close, el("h2", { id: "detail-title" }, title)]);
   if (!node.open) node.showModal();
   close.focus();
@@ -202,8 +225,15 @@ function dialog(title, invoker, hash) {
   if (location.hash !== hash) history.replaceState(null, "", hash);
   return node;
 }
+/* Close it and give the focus back at once (the dialog's own "close" event comes a task later). */
+function closeDialog() {
+  var node = document.getElementById("detail");
+  if (node.open) node.close();
+  onDialogClosed();
+}
 function onDialogClosed() {
   var node = document.getElementById("detail");
+  if (!node.firstChild) return; // already done
   clear(node);
   node.removeAttribute("data-trial");
   node.removeAttribute("data-case");

@@ -141,6 +141,10 @@ function renderSummary() {
     body.appendChild(tr);
   });
   node.appendChild(scrollBox(el("table", { id: "summary-table" }, el("caption", { cls: "sr-only", text: "Summary by model, config and prompt" }), el("thead", null, head), body), "Summary table"));
+  /* How each metric was computed (the scorers' own words, e.g. WER's normaliser and counting rule). */
+  var methods = DATA.methods || [];
+  if (methods.length) add(node, el("div", { cls: "methods", id: "methods" }, el("h3", { text: "How the metrics were computed" }),
+    el("ul", null, methods.map(function (m) { return el("li", null, el("strong", { text: m.metric }), ": " + m.method); }))));
 }
 /* "0.42 [-2.66, 3.50]" as the reporter wrote it: the estimate, then the interval in muted text. */
 function intervalText(textValue, value, metric) {
