@@ -27,7 +27,7 @@ from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, Score
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
-from harness.log.reasons import number_text, value_text
+from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
     Attempt,
     MediaInfo,
@@ -39,6 +39,7 @@ from harness.log.records import (
     ScoreResult,
     TrialError,
     Usage,
+    VideoMetadata,
 )
 from harness.log.results import (
     SCHEMA_VERSION,
@@ -50,6 +51,7 @@ from harness.log.results import (
     RunInfo,
     RunResults,
     RunVerdict,
+    SkippedCase,
     SummaryRow,
     TrialPlan,
     TrialRecord,
@@ -100,6 +102,7 @@ __all__ = [
     "ScoreResult",
     "Scorer",
     "ScorerOptions",
+    "SkippedCase",
     "SummaryRow",
     "TrialDelta",
     "TrialError",
@@ -108,9 +111,11 @@ __all__ = [
     "Usage",
     "UserError",
     "Verdict",
+    "VideoMetadata",
     "__version__",
     "did_you_mean",
     "hookimpl",
+    "join_reasons",
     "mmss",
     "number_text",
     "percentile",

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UserError
-from harness.log.records import Output, Usage
+from harness.log.records import Output, Usage, VideoMetadata
 
 
 class MediaRef(BaseModel):
@@ -30,6 +30,8 @@ class MediaRef(BaseModel):
     #: How many calls of this run send this item (cases x prompts x models x configs x repeats, chats once per
     #: turn), so the provider can upload media used many times once instead of inlining it every time.
     uses: int = 1
+    #: For video: the clip (start and end offsets) and frame rate to send.
+    video_metadata: VideoMetadata | None = None
 
 
 class Part(BaseModel):

@@ -23,15 +23,16 @@ from harness.run.writer import StoreWriter
 
 
 def request_hash(request: ProviderRequest, provider: str, endpoint: str, repeat: int) -> str:
-    """Cache key of one call: everything sent, the endpoint and the repeat index (repeats stay distinct)."""
-    body = request.model_dump(
-        mode="json", exclude={"trial_id", "case_id", "prompt_id", "config_id", "repeat", "count_tokens"}
-    )
+    """Cache key of one call: everything sent, the labels a local emulator answers by (case, prompt, config), the
+    endpoint and the repeat index (repeats stay distinct)."""
+    body = request.model_dump(mode="json", exclude={"trial_id"})
     for message in body["contents"]:
         for part in message["parts"]:
             if part.get("media"):
                 media = part["media"]
                 part["media"] = {"sha256": media.get("sha256"), "uri": media.get("uri"), "mime": media.get("mime_type")}
+                if media.get("video_metadata"):  # only when set, so keys of earlier runs stay valid
+                    part["media"]["video_metadata"] = media["video_metadata"]
     key = json.dumps([provider, endpoint, repeat, body], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 

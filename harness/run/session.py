@@ -148,7 +148,7 @@ def write_reports(
     written = [results.write(out_dir / "results.json")]
     ctx = ReportContext(out_dir=out_dir, baseline=baseline)
     for name in formats:
-        if name == CORE_FORMAT:
+        if name in (CORE_FORMAT, BASELINE_FORMAT):
             continue
         reporter = host.reporters.get(name)()
         path = reporter.write(results, ctx)
@@ -248,6 +248,7 @@ def _execute(
         info.status, info.finished_at, info.stop_reason = "running", None, None
         info.resumed += 1
         info.mode = "batch" if run_options.batch else "online"
+        info.skipped = loaded.skipped
         done = {t.id: t for t in store.trials(info.id)}
     else:
         run_id = new_run_id()
@@ -271,6 +272,7 @@ def _execute(
             emulator=options.local is not None,
             spec=run_spec(loaded, options, host),
             mode="batch" if run_options.batch else "online",
+            skipped=loaded.skipped,
         )
         done = {}
     store.start_run(info, out_dir)

@@ -19,8 +19,10 @@ from harness.api.host import PluginHost
 from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
 from harness.errors import UserError
+from harness.log.records import VideoMetadata
+from harness.log.results import SkippedCase
 from harness.suite.casefiles import LoadedCase, load_case_file
-from harness.suite.model import Case, MediaEntry, Suite
+from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
 from harness.suite.pydantic_errors import to_user_error
 from harness.suite.scorers import ScorerEnv, ScorerSpec, parse_scorer_entries
 from harness.suite.templating import Template, TemplateError
@@ -87,6 +89,8 @@ class LoadedSuite:
     configs: list[tuple[str, dict[str, Any]]]
     base_config: dict[str, Any]
     options: LoadOptions
+    #: Cases with ``skip: true``: not run, but listed in the results (JUnit ``<skipped>``, the HTML report).
+    skipped: list[SkippedCase] = field(default_factory=list)
 
     def resolve_path(self, name: str) -> Path:
         return resolve_path(self.dir, name, self.options.allow_outside)
@@ -146,6 +150,7 @@ class _Loader:
         self.dir = path.parent
         self.options = options
         self.base: dict[str, Any] = {}
+        self.skipped: list[SkippedCase] = []
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
         try:
@@ -182,20 +187,27 @@ class _Loader:
         refs = []
         for index, entry in enumerate(entries):
             where = (*loc, index)
-            name: str | None
-            uri: str | None
-            mime: str | None
-            if isinstance(entry, str):
-                name, uri, mime = entry, None, None
-            else:
-                name, uri, mime = entry.path, entry.uri, entry.mime_type
-            if uri is not None:
-                refs.append(MediaRef(source=uri, uri=uri, mime_type=mime))
+            spec = MediaSpec(path=entry) if isinstance(entry, str) else entry
+            clip = None
+            if spec.video_metadata is not None:
+                meta = spec.video_metadata
+                clip = VideoMetadata(start_offset_s=meta.start_seconds, end_offset_s=meta.end_seconds, fps=meta.fps)
+            if spec.uri is not None:
+                refs.append(MediaRef(source=spec.uri, uri=spec.uri, mime_type=spec.mime_type, video_metadata=clip))
                 continue
-            assert name is not None
-            path = self.resolve(name, smap, where, "media file")
+            assert spec.path is not None
+            path = self.resolve(spec.path, smap, where, "media file")
             digest, size = _sha256(path)
-            refs.append(MediaRef(source=name, path=path, mime_type=mime, size_bytes=size, sha256=digest))
+            refs.append(
+                MediaRef(
+                    source=spec.path,
+                    path=path,
+                    mime_type=spec.mime_type,
+                    size_bytes=size,
+                    sha256=digest,
+                    video_metadata=clip,
+                )
+            )
         return refs
 
     def config(
@@ -288,6 +300,7 @@ class _Loader:
             configs=configs,
             base_config=base_config,
             options=self.options,
+            skipped=self.skipped,
         )
 
     def provider(self, name: str | None, smap: SourceMap) -> type[Provider]:
@@ -363,6 +376,8 @@ class _Loader:
                 )
             ids[case_id] = (item.file, item.line)
             if case.skip:
+                skipped = SkippedCase(case_id=case_id, file=_shown(item.file), line=item.line, tags=case.tags)
+                self.skipped.append(skipped)
                 continue
             spec = CaseSpec(
                 case=case,
@@ -398,6 +413,14 @@ class _Loader:
         if not specs:
             raise smap.error("the suite has no cases to run (all skipped?)", ("cases",))
         return specs
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 def load_suite(path: Path, options: LoadOptions) -> LoadedSuite:

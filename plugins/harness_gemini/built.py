@@ -15,7 +15,8 @@ from typing import Any, Generic, TypeVar
 from google.genai import types
 
 from harness.api import CallEstimate, MediaInfo, MediaRef, ProviderRequest
-from harness_gemini.media import describe, media_key
+from harness_gemini import media_tokens
+from harness_gemini.media import describe, media_key, text_bytes
 from harness_gemini.options import GeminiOptions
 
 T = TypeVar("T")
@@ -144,33 +145,34 @@ class RequestCache:
 
 
 @functools.lru_cache(maxsize=1024)
-def _audio_seconds(path: str, size: int | None, mime: str | None) -> float:
-    ref = MediaRef(source=path, path=path, size_bytes=size, mime_type=mime)
+def _probed(path: str, size: int | None, mime: str | None) -> MediaInfo | None:
+    """What a local media file is (probed once per file), or None when it cannot be read."""
     try:
-        info = describe(ref).info
+        return describe(MediaRef(source=path, path=path, size_bytes=size, mime_type=mime)).info
     except ValueError:
-        return 0.0
-    return (info.duration_s or 0.0) if (info.mime_type or "").startswith("audio/") else -1.0
+        return None
 
 
 def estimate_call(request: ProviderRequest, options: GeminiOptions | None = None) -> CallEstimate:
-    """Input tokens: text at four characters a token, audio at the model's rate, images at 258; output: the
-    config's max_output_tokens (else 1024)."""
-    rate = (options or GeminiOptions()).tokens_per_second(request.model)
-    chars = len(request.system_instruction or "")
-    tokens = 0
+    """Input tokens: text at four bytes a token, media by Google's documented rates (harness_gemini.media_tokens:
+    audio per second, video per frame, images and PDF pages); output: the config's max_output_tokens (else 1024)."""
+    opts = options or GeminiOptions()
+    rate = opts.tokens_per_second(request.model)
+    resolution = media_tokens.resolution_of(request.config)
+    tokens = text_bytes(request) // 4 + 1
     for message in request.contents:
         for part in message.parts:
-            chars += len(part.text or "")
             ref = part.media
             if ref is None:
                 continue
-            mime = ref.mime_type or ""
-            if ref.path is not None and not mime.startswith("image/"):
-                seconds = _audio_seconds(str(ref.path), ref.size_bytes, ref.mime_type)
-                tokens += round(seconds * rate) if seconds >= 0 else IMAGE_TOKENS
-            else:
+            info = _probed(str(ref.path), ref.size_bytes, ref.mime_type) if ref.path is not None else None
+            if info is None:
                 tokens += IMAGE_TOKENS
+                continue
+            if ref.video_metadata is not None:
+                info = info.model_copy(update={"video_metadata": ref.video_metadata})
+            found = media_tokens.estimate(info, request.model, resolution, rate)
+            tokens += sum(found.values()) if found else IMAGE_TOKENS
     limit = request.config.get("max_output_tokens")
     output = int(limit) if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_TOKENS
-    return CallEstimate(input_tokens=chars // 4 + 1 + tokens, output_tokens=output)
+    return CallEstimate(input_tokens=tokens, output_tokens=output)

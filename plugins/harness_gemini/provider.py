@@ -36,14 +36,16 @@ from harness_gemini.errors import TRANSPORT_ERRORS, classify
 from harness_gemini.local import start_emulator
 from harness_gemini.media import (
     Described,
-    audio_problems,
+    assess,
     by_transport,
     choose_uploads,
     describe,
     distinct_media,
     media_key,
+    text_bytes,
 )
 from harness_gemini.media import to_part as media_part
+from harness_gemini.media_tokens import total
 from harness_gemini.options import GeminiOptions, option_errors
 from harness_gemini.quotas import TIERS, documented
 from harness_gemini.session import LABELS, Client
@@ -92,7 +94,7 @@ class GeminiProvider(Provider):
     """Google's Gemini API through google-genai's async client (or the local emulator via base_url)."""
 
     name: ClassVar[str] = "gemini"
-    description: ClassVar[str] = "Google Gemini API (google-genai), text, audio, images, structured output"
+    description: ClassVar[str] = "Google Gemini API (google-genai): text, audio, images, video, PDF, structured output"
     default_model: ClassVar[str | None] = "gemini-2.5-flash"
     is_default: ClassVar[bool] = True
     config_file_keys: ClassVar[dict[str, str]] = {
@@ -133,7 +135,7 @@ class GeminiProvider(Provider):
 
     @classmethod
     def estimate(cls, request: ProviderRequest) -> CallEstimate:
-        """Text at four characters per token, audio at the model's tokens per second, images at 258 tokens."""
+        """Text at four bytes per token, media at Google's documented rates (harness_gemini.media_tokens)."""
         return estimate_call(request)
 
     @classmethod
@@ -176,7 +178,8 @@ class GeminiProvider(Provider):
                 described.append(describe(ref))
             except ValueError as error:
                 problems.append(str(error))
-        return problems + audio_problems(described)
+        # Option overrides are not known here (a classmethod): the built-in rates and limits apply.
+        return problems + assess(described, request, GeminiOptions())
 
     # calls ------------------------------------------------------------------------------------
     def headers(self, request: ProviderRequest) -> dict[str, str]:
@@ -229,14 +232,15 @@ class GeminiProvider(Provider):
         return output
 
     def finish(self, output: Output, request: ProviderRequest, built: BuiltContents, counted: int | None) -> None:
-        """What the provider adds to every answer: media, warnings, token counts, the audio token estimate."""
+        """What the provider adds to every answer: media, warnings, token counts, the media token estimates."""
         output.counted_tokens = counted
         output.media = [info.model_copy() for info in built.media]
         output.warnings = built.warnings + output.warnings
-        audio_s = sum(m.duration_s or 0.0 for m in built.media if (m.mime_type or "").startswith("audio/"))
-        if audio_s:
-            rate = self.options.tokens_per_second(request.model)
-            output.extra["audio_tokens_estimate"] = round(audio_s * rate)
+        estimate = total([m.tokens_estimate for m in built.media])
+        if estimate:
+            output.extra["tokens_estimate"] = estimate
+        if "AUDIO" in estimate:
+            output.extra["audio_tokens_estimate"] = estimate["AUDIO"]
 
     async def build(self, request: ProviderRequest, headers: dict[str, str], upload_all: bool = False) -> BuiltContents:
         """The SDK contents of a request, built once per distinct contents (media described, read, encoded)."""
@@ -291,13 +295,10 @@ class GeminiProvider(Provider):
                 described[media_key(ref)] = await asyncio.to_thread(describe, ref)
             except ValueError as error:
                 raise ProviderError(str(error)) from None
-        too_long = audio_problems(list(described.values()))
-        if too_long:
-            raise ProviderError(too_long[0])
-        text_bytes = sum(
-            len((part.text or "").encode("utf-8")) for message in request.contents for part in message.parts
-        ) + len((request.system_instruction or "").encode("utf-8"))
-        upload = choose_uploads(list(described.values()), text_bytes, self.options.inline_limit_bytes)
+        beyond = assess(list(described.values()), request, self.options)
+        if beyond:
+            raise ProviderError(beyond[0])
+        upload = choose_uploads(list(described.values()), text_bytes(request), self.options.inline_limit_bytes)
         upload |= by_transport(list(described.values()), self.settings.media_transport, upload_all)
         parts: dict[str, tuple[types.Part, Any]] = {}
         for key, item in described.items():
