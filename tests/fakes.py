@@ -8,7 +8,7 @@ import time
 from typing import Any, ClassVar
 
 from harness import hookimpl
-from harness.api.provider import Provider, ProviderError, ProviderRequest
+from harness.api.provider import Message, Part, Provider, ProviderError, ProviderRequest
 from harness.api.scoring import Score, ScoreContext, Scorer, ScorerOptions
 from harness.log.records import Output, Reason, Usage
 
@@ -127,6 +127,25 @@ class BlockingScorer(Scorer):
         return Score(value=1.0, passed=True)
 
 
+class AskOptions(ScorerOptions):
+    question: str = "is it good?"
+
+
+class AskingScorer(Scorer):
+    """Asks the model one fixed question (a grader call through ctx.generate), whatever the answer was."""
+
+    name = "asks"
+    Options = AskOptions
+
+    async def score(self, ctx: ScoreContext) -> Score:
+        assert isinstance(self.options, AskOptions)
+        request = ProviderRequest(
+            model=ctx.model, contents=[Message(role="user", parts=[Part(text=self.options.question)])]
+        )
+        graded = await ctx.generate(request)
+        return Score(value=1.0, passed=True, details={"graded": graded.text, "cached": graded.cached})
+
+
 class BoomScorer(Scorer):
     name = "boom"
 
@@ -145,3 +164,4 @@ def register_scorers(register: Any) -> None:
     register(LengthScorer)
     register(BoomScorer)
     register(BlockingScorer)
+    register(AskingScorer)

@@ -124,7 +124,7 @@ def test_large_batches_go_as_a_jsonl_file_with_media_uploaded_once(tmp_path: Pat
 
 def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator) -> None:
     """kill -9 of a real `harness run --batch` while its job runs; `harness resume` finds the job, submits nothing."""
-    emu = emulator(batch_delay_s=4.0)
+    emu = emulator(batch_delay_s=2.5)
     suite = text_suite(tmp_path, 5)
     env = {**os.environ, **cli_env(tmp_path)}
     env.pop("HARNESS_LOAD_PLUGINS", None)

@@ -80,14 +80,19 @@ def test_a_store_that_fills_up_stops_the_run_cleanly_and_the_rest_resumes(
     assert len(fakes.FakeProvider.calls) - calls_before <= 30 - kept
 
 
-def test_identical_requests_in_flight_are_one_call(tmp_path: Path, fake_host: Any) -> None:
-    """Two cases that send the very same request (same prompt, same repeat) share one call job."""
+def test_identical_grader_calls_are_one_call_job_and_cached(tmp_path: Path, fake_host: Any) -> None:
+    """Five trials whose scorer asks the model the same question at once share one call; a re-run makes none."""
     import fakes
 
-    path = write_suite(tmp_path, _suite(["[sleep=0.1] same", "[sleep=0.1] same", "other"]))
-    outcome = run_suite(fake_host, path, tmp_path, run=_opts(concurrency=4))
-    assert [t.status for t in outcome.results.trials] == ["ok"] * 3
-    assert len(fakes.FakeProvider.calls) == 2
+    path = write_suite(tmp_path, _suite([f"[sleep=0.05] q{i}" for i in range(5)], "scorers: [{asks: {}}]"))
+    outcome = run_suite(fake_host, path, tmp_path, run=_opts(concurrency=5))
+    assert [t.status for t in outcome.results.trials] == ["ok"] * 5
+    asked = [c for c in fakes.FakeProvider.calls if "is it good?" in c.contents[-1].parts[-1].text]
+    assert len(asked) == 1
+    fakes.FakeProvider.reset()
+    again = run_suite(fake_host, path, tmp_path, run=_opts(concurrency=5), out_dir=tmp_path / "again")
+    assert fakes.FakeProvider.calls == []  # trials and grader calls all from the cache
+    assert all(t.scores[0].details["cached"] for t in again.results.trials)
 
 
 def test_store_writes_are_batched(tmp_path: Path, fake_host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
