@@ -6,10 +6,10 @@ minute, as Google counts them), and a concurrency limit that backs off on 429 an
   counts from its start until a minute after its answer came back, so the client never counts a request out of
   the minute before the server does.
 - A 429 shrinks the number of call slots in proportion to the share of calls throttled since the last change
-  (by half when every call was; at most once per cool-down, so a burst of 429s counts once); every success grows
-  it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random 429s at a steady
-  share therefore cost a little concurrency, while a real quota wall, where nearly every call is throttled, halves
-  it each second.
+  beyond a quarter (by half when every call was; at most once per cool-down, so a burst of 429s counts once);
+  every success grows it back by one slot per ``limit / 4`` successes, up to the run's ``--concurrency``. Random
+  429s on a fifth of the calls therefore cost no concurrency (each retry still waits the server's delay), while a
+  real quota wall, where nearly every call is throttled, halves it each second.
 - Requests are also spaced by ``60 / rpm`` seconds, so a minute's quota is spread over the minute instead of
   spent in one burst that the server would answer with 429 the moment its window turns.
 """
@@ -30,8 +30,11 @@ WINDOW_MARGIN_S = 0.05
 #: The share of slots given up when every call since the last change was throttled (half as much at 50%).
 DECREASE = 0.5
 COOLDOWN_S = 1.0
+#: A share of throttled calls up to this is taken as noise (random 429s, a shared quota's passing spike): the
+#: retries honour the server's delay, but the slots stay; above it they shrink in proportion to the excess.
+NOISE_SHARE = 0.25
 #: Calls that must have ended since the last change before a 429 shrinks the slots (one 429 is no evidence).
-MIN_SAMPLE = 8
+MIN_SAMPLE = 20
 #: "Wait until a call in flight comes back" (its place in the minute is not known before).
 UNTIL_RELEASE = float("inf")
 
@@ -136,14 +139,20 @@ class Limiter:
             minute.take(tokens, now)
         self.in_flight += 1
 
-    async def acquire(self, model: str, tokens: int) -> None:
+    async def acquire(self, model: str, tokens: int, retry: bool = False) -> None:
+        """Wait for a call slot and room in ``model``'s minute. A retry goes to the head of the queue: a trial
+        that already waited out a 429 or a backoff is not sent behind every first attempt, so retry chains end
+        while the bulk of the run is still going instead of trailing after it."""
         queue = self._queues.setdefault(model, deque())
         now = self._clock()
         if not queue and self.in_flight < int(self.limit) and self._wait(model, tokens, now) <= 0:
             self._take(model, tokens, now)
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue.append((waiter, tokens))
+        if retry:
+            queue.appendleft((waiter, tokens))
+        else:
+            queue.append((waiter, tokens))
         self._dispatch()
         try:
             await waiter
@@ -190,7 +199,8 @@ class Limiter:
             if now - self._last_decrease >= COOLDOWN_S and self._ended >= MIN_SAMPLE:
                 share = self._throttled_since / self._ended
                 self._last_decrease = now
-                self.limit = max(1.0, self.limit * (1 - DECREASE * share))
+                excess = max(0.0, share - NOISE_SHARE) / (1 - NOISE_SHARE)
+                self.limit = max(1.0, self.limit * (1 - DECREASE * excess))
                 self.lowest = min(self.lowest, self.limit)
                 self._successes = self._ended = self._throttled_since = 0
         elif self.limit < self.max_slots:

@@ -22,9 +22,11 @@ class _JobGate:
         self.model = job.request.model
         self.tokens = job.estimate.input_tokens
         self.stopped = stopped
+        self.attempts = 0
 
     async def acquire(self) -> None:
-        await self.limiter.acquire(self.model, self.tokens)
+        await self.limiter.acquire(self.model, self.tokens, retry=self.attempts > 0)
+        self.attempts += 1
         why = self.stopped()
         if why is not None:
             self.limiter.release(self.model, self.tokens)
