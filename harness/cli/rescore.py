@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from harness.cli.options import parse_formats
-from harness.cli.resume import stored_request
-from harness.log.store import Store
-from harness.run.session import default_store_path
+from harness.cli.resume import replay
 
 
 @click.command()
@@ -41,16 +39,10 @@ def rescore(run_id: str, store_path: Path | None, out_dir: Path | None, formats:
     Example:
       harness rescore 20261201-101500-ab12 --out reports/rescored
     """
-    from harness.cli.run import replayed, run_suites
+    from harness.cli.run import run_suites
 
-    path = store_path or default_store_path()
-    store = Store(path)
-    try:
-        suite, stored = stored_request(store, run_id)
-    finally:
-        store.close()
-    params = replayed(stored)
-    params.update(store_path=path, quiet=quiet, out_dir=out_dir, batch=False, no_cache=False)
+    suite, params = replay(run_id, store_path)
+    params.update(quiet=quiet, out_dir=out_dir, batch=False, no_cache=False)
     params["emulator"] = False  # no call is made, so nothing needs to answer
     if formats is not None:
         params["formats"] = ",".join(parse_formats(formats))

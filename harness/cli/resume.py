@@ -35,6 +35,21 @@ def stored_request(store: Store, run_id: str) -> tuple[Path, dict[str, Any]]:
     return Path(request["suite"]), request["params"]
 
 
+def replay(run_id: str, store_path: Path | None) -> tuple[Path, dict[str, Any]]:
+    """The suite and the run command's parameters that started ``run_id``, with the store they are in."""
+    from harness.cli.run import replayed
+
+    path = store_path or default_store_path()
+    store = Store(path)
+    try:
+        suite, stored = stored_request(store, run_id)
+    finally:
+        store.close()
+    params = replayed(stored)
+    params["store_path"] = path
+    return suite, params
+
+
 @click.command()
 @click.argument("run_id")
 @_store_option
@@ -50,16 +65,9 @@ def resume(run_id: str, store_path: Path | None, max_cost: float | None, concurr
       harness resume 20261201-101500-ab12
       harness resume 20261201-101500-ab12 --max-cost 20    # a run stopped by its spend limit
     """
-    from harness.cli.run import replayed, run_suites
+    from harness.cli.run import run_suites
 
-    path = store_path or default_store_path()
-    store = Store(path)
-    try:
-        suite, stored = stored_request(store, run_id)
-    finally:
-        store.close()
-    params = replayed(stored)
-    params["store_path"] = path
+    suite, params = replay(run_id, store_path)
     params["quiet"] = quiet
     given = set(params.get("_given") or [])
     if max_cost is not None:

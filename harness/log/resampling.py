@@ -55,17 +55,33 @@ def percentile_interval(replicates: Floats, k: int, level: float = 0.95, expande
     return float(low), float(high)
 
 
+#: Resampled case indices held at once: the draws come in blocks of rounds, so 4,000 resamples of 10,000 cases
+#: need a few MB at a time instead of hundreds (the same draws, in the same order, as one block).
+DRAW_CELLS = 1 << 20
+
+
 def case_draws(k: int, rounds: int, seed: int) -> np.ndarray:
     """``rounds`` bootstrap resamples of ``k`` case indices, drawn with replacement."""
     return np.random.default_rng(seed).integers(0, k, size=(rounds, k))
 
 
+def _sums(k: int, rounds: int, seed: int, *columns: np.ndarray) -> list[np.ndarray]:
+    """For each column, its sum over each of ``rounds`` resamples of the ``k`` cases (drawn as ``case_draws``)."""
+    rng = np.random.default_rng(seed)
+    block = max(1, DRAW_CELLS // max(k, 1))
+    out: list[list[np.ndarray]] = [[] for _ in columns]
+    for start in range(0, rounds, block):
+        idx = rng.integers(0, k, size=(min(block, rounds - start), k))
+        for sums, column in zip(out, columns, strict=True):
+            sums.append(column[idx].sum(axis=1))
+    return [np.concatenate(parts) if parts else np.zeros(0) for parts in out]
+
+
 def bootstrap_ratio(totals: CaseTotals, seed: int, rounds: int = BOOTSTRAP_ROUNDS) -> Floats:
     """Replicates of R = sum(num) / sum(den) over cases resampled with replacement."""
-    idx = case_draws(totals.k, rounds, seed)
-    den = totals.den[idx].sum(axis=1)
+    num, den = _sums(totals.k, rounds, seed, totals.num, totals.den)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = totals.num[idx].sum(axis=1) / den
+        out = num / den
     return np.asarray(out[den > 0], dtype=np.float64)
 
 
@@ -90,10 +106,9 @@ def paired_bootstrap(a: CaseTotals, b: CaseTotals, seed: int, rounds: int = BOOT
     """Resample the shared cases (the same draw for both rows) and recompute R_B - R_A (Bisani & Ney 2004)."""
     if a.cases != b.cases:
         raise ValueError("rows must be aligned on the same cases")
-    idx = case_draws(a.k, rounds, seed)
-    den_a, den_b = a.den[idx].sum(axis=1), b.den[idx].sum(axis=1)
+    num_a, den_a, num_b, den_b = _sums(a.k, rounds, seed, a.num, a.den, b.num, b.den)
     keep = (den_a > 0) & (den_b > 0)
-    diff = b.num[idx].sum(axis=1)[keep] / den_b[keep] - a.num[idx].sum(axis=1)[keep] / den_a[keep]
+    diff = num_b[keep] / den_b[keep] - num_a[keep] / den_a[keep]
     return PairedBootstrap(np.asarray(diff, dtype=np.float64))
 
 

@@ -122,29 +122,23 @@ def test_large_batches_go_as_a_jsonl_file_with_media_uploaded_once(tmp_path: Pat
     assert "jfk" in (trials[0]["output"]["text"] or "").lower() or trials[0]["output"]["text"]
 
 
+def _start_batch_run(tmp_path: Path, suite: Path, base_url: str) -> subprocess.Popen[str]:
+    """A real `harness run --batch` process (so it can be killed or interrupted while its job runs)."""
+    env = {**os.environ, **cli_env(tmp_path)}
+    env.pop("HARNESS_LOAD_PLUGINS", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", str(suite), "--base-url", base_url, "--batch",
+         "--poll-interval", "0.1", "--out", str(tmp_path / "out"), "--format", "json", "-q"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator) -> None:
     """kill -9 of a real `harness run --batch` while its job runs; `harness resume` finds the job, submits nothing."""
     emu = emulator(batch_delay_s=2.5)
     suite = text_suite(tmp_path, 5)
-    env = {**os.environ, **cli_env(tmp_path)}
-    env.pop("HARNESS_LOAD_PLUGINS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", str(suite), "--base-url", emu.base_url, "--batch",
-         "--poll-interval", "0.1", "--out", str(tmp_path / "out"), "--format", "json", "-q"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    store = tmp_path / "store.db"
-    deadline = time.monotonic() + 60
-    run_id = None
-    while time.monotonic() < deadline and run_id is None:
-        if store.exists():
-            try:
-                row = sqlite3.connect(store).execute("SELECT run_id FROM batch_jobs").fetchone()
-            except sqlite3.OperationalError:
-                row = None
-            run_id = row[0] if row else None
-        time.sleep(0.05)
-    assert run_id is not None, proc.communicate(timeout=5)
+    proc = _start_batch_run(tmp_path, suite, emu.base_url)
+    run_id = _wait_for_job(tmp_path / "store.db")
     proc.kill()
     proc.wait(10)
     assert len(_batch_posts(emu)) == 1
@@ -159,13 +153,7 @@ def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator)
 def test_ctrl_c_while_polling_keeps_the_job_for_a_resume(tmp_path: Path, emulator) -> None:
     emu = emulator(batch_delay_s=2.0)
     suite = text_suite(tmp_path, 3)
-    env = {**os.environ, **cli_env(tmp_path)}
-    env.pop("HARNESS_LOAD_PLUGINS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", str(suite), "--base-url", emu.base_url, "--batch",
-         "--poll-interval", "0.1", "--out", str(tmp_path / "out"), "--format", "json", "-q"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = _start_batch_run(tmp_path, suite, emu.base_url)
     run_id = _wait_for_job(tmp_path / "store.db")
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
@@ -194,25 +182,8 @@ def _wait_for_job(store: Path) -> str:
 def test_cancel_stops_a_running_job(tmp_path: Path, emulator) -> None:
     emu = emulator(batch_delay_s=30.0)
     suite = text_suite(tmp_path, 2)
-    env = {**os.environ, **cli_env(tmp_path)}
-    env.pop("HARNESS_LOAD_PLUGINS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", str(suite), "--base-url", emu.base_url, "--batch",
-         "--poll-interval", "0.1", "--out", str(tmp_path / "out"), "--format", "json", "-q"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    store = tmp_path / "store.db"
-    deadline = time.monotonic() + 60
-    run_id = None
-    while time.monotonic() < deadline and run_id is None:
-        if store.exists():
-            try:
-                row = sqlite3.connect(store).execute("SELECT run_id FROM batch_jobs").fetchone()
-            except sqlite3.OperationalError:
-                row = None
-            run_id = row[0] if row else None
-        time.sleep(0.05)
-    assert run_id is not None
+    proc = _start_batch_run(tmp_path, suite, emu.base_url)
+    run_id = _wait_for_job(tmp_path / "store.db")
     done = harness_cli("cancel", run_id, env=cli_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "JOB_STATE_CANCELLED" in done.stdout
