@@ -25,6 +25,7 @@ from harness.run.session import (
     new_run_id,
     write_combined,
 )
+from harness.suite.caps import Caps
 
 
 @click.command()
@@ -116,6 +117,8 @@ def run(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
     concurrency: int,
     timeout: float | None,
     retries: int,
@@ -150,6 +153,7 @@ def run(
     if fail_on == "regressions" and baseline is None:
         raise click.UsageError("--fail-on regressions needs --baseline")
     host = load_host(plugins_dir)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars)
     worst = 0
     root = out_dir or Path("reports") / new_run_id()
     finished: list[RunResults] = []
@@ -157,7 +161,7 @@ def run(
         local = stack.enter_context(LocalEndpoints(emulator_responses)) if emulator else None
         for path in suites:
             options = SessionOptions(
-                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps),
                 run=RunOptions(
                     concurrency=concurrency,
                     timeout_s=timeout,

@@ -9,6 +9,7 @@ import click
 from harness.cli.console import out
 from harness.cli.options import load_host, load_options, suite_options
 from harness.run.session import SessionOptions, prepare
+from harness.suite.caps import Caps
 
 
 @click.command()
@@ -23,6 +24,8 @@ def validate(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
 ) -> None:
     """Check suites without calling a model: schema, files, scorer options, generation configs, and every
     template rendered for every case.
@@ -32,9 +35,10 @@ def validate(
       harness validate suites/*.suite.yaml
     """
     host = load_host(plugins_dir)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars)
     for path in suites:
         options = SessionOptions(
-            load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+            load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps),
             filters=list(filters),
         )
         loaded, trials = prepare(path, options)
