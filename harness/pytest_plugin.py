@@ -28,6 +28,7 @@ from harness.api.host import PluginHost, load_plugins
 from harness.errors import UserError
 from harness.log.reasons import value_text
 from harness.log.results import CaseVerdict, RunResults, TrialRecord
+from harness.log.sanitise import safe_text
 from harness.log.verdicts import case_id, case_key
 from harness.run.endpoints import LocalEndpoints
 from harness.run.planning import PlannedTrial
@@ -292,7 +293,7 @@ class SuiteFile(pytest.File):
         self, excinfo: pytest.ExceptionInfo[BaseException]
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, UserError):
-            return excinfo.value.format()
+            return safe_text(excinfo.value.format())
         return super().repr_failure(excinfo)
 
     def results(self) -> dict[str, CaseVerdict]:
@@ -345,7 +346,7 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, (CaseFailed, UserError)):
-            return str(excinfo.value)
+            return safe_text(excinfo.value)
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

@@ -53,6 +53,7 @@ from harness.log.results import (
     TrialRecord,
     Verdict,
 )
+from harness.log.sanitise import safe_text
 from harness.log.stats import percentile
 
 __all__ = [
@@ -111,6 +112,7 @@ __all__ = [
     "mmss",
     "number_text",
     "percentile",
+    "safe_text",
     "seconds",
     "value_text",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import RunProgress, err, out, print_outcome
+from harness.cli.console import RunProgress, err, out, print_outcome, say
 from harness.cli.options import load_host, load_options, parse_formats, suite_options
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
@@ -187,7 +187,7 @@ def run(
             if outcome.exit_code == EXIT_INTERRUPTED:
                 break
     for written in write_combined(finished, root, parse_formats(formats), host):
-        out.print(f"wrote {written}", markup=False, highlight=False)
+        say(out, f"wrote {written}")
     sys.exit(worst)
 
 

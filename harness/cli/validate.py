@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import out
+from harness.cli.console import out, say
 from harness.cli.options import load_host, load_options, suite_options
 from harness.run.session import SessionOptions, prepare
 from harness.suite.caps import Caps
@@ -42,4 +42,4 @@ def validate(
             filters=list(filters),
         )
         loaded, trials = prepare(path, options)
-        out.print(f"ok: {path}: {len(loaded.cases)} cases, {len(trials)} trials", markup=False, highlight=False)
+        say(out, f"ok: {path}: {len(loaded.cases)} cases, {len(trials)} trials")

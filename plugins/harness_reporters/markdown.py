@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
+from harness.api import (
+    BaselineComparison,
+    PairedComparison,
+    ReportContext,
+    Reporter,
+    RunResults,
+    SummaryRow,
+    safe_text,
+)
 from harness_reporters.verdicts import baseline_of, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
@@ -20,8 +28,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 
 
 def md(text: object, limit: int = 200) -> str:
-    """Escape text for a Markdown table cell or list item: one line, no HTML, no markup."""
-    value = " ".join(str(text).split())
+    """Escape text for a Markdown table cell or list item: one line, no control characters or workflow
+    commands (``safe_text``), no HTML, no markup."""
+    value = " ".join(safe_text(text, one_line=True).split())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
