@@ -23,6 +23,7 @@ from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
+from harness.log.atomic import atomic_file, write_atomic
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
 from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
@@ -106,6 +107,7 @@ __all__ = [
     "Verdict",
     "VideoMetadata",
     "__version__",
+    "atomic_file",
     "did_you_mean",
     "hookimpl",
     "join_reasons",
@@ -115,4 +117,5 @@ __all__ = [
     "safe_text",
     "seconds",
     "value_text",
+    "write_atomic",
 ]

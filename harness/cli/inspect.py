@@ -117,7 +117,8 @@ def report(
         base = baseline_for(baseline, Path(results.run.suite_file), store, host) if baseline else None
         if base is not None:
             results.baseline = compare_with(results, base)
-        for written in write_reports(results, target, names, host, base.results if base else None):
+        kept = base.results if base else None
+        for written in write_reports(results, target, names, host, kept, replace_other_run=False):
             say(out, f"wrote {written}")
         finished.append(results)
     if out_dir is not None or len(found) > 1:

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from harness.api import CaseVerdict, ReportContext, Reporter, RunResults, TrialRecord
+from harness.api import CaseVerdict, ReportContext, Reporter, RunResults, TrialRecord, atomic_file
 from harness_reporters.verdicts import describe_score, failure_reason, row_label
 
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and produce a broken file).
@@ -110,5 +110,6 @@ class JunitReporter(Reporter):
         path = ctx.out_dir / self.filename
         tree = junit_tree(results)
         ET.indent(tree)
-        tree.write(path, encoding="utf-8", xml_declaration=True)
+        with atomic_file(path, "wb") as handle:
+            tree.write(handle, encoding="utf-8", xml_declaration=True)
         return path

@@ -18,6 +18,7 @@ from harness.api import (
     RunResults,
     SummaryRow,
     safe_text,
+    write_atomic,
 )
 from harness_reporters.verdicts import baseline_of, format_value, row_label
 
@@ -258,11 +259,9 @@ class MarkdownReporter(Reporter):
     def write(self, results: RunResults, ctx: ReportContext) -> Path:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         path = ctx.out_dir / self.filename
-        path.write_text(markdown_summary(results, baseline_of(results, ctx)), encoding="utf-8")
-        return path
+        return write_atomic(path, markdown_summary(results, baseline_of(results, ctx)))
 
     def write_combined(self, runs: list[RunResults], out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / self.filename
-        path.write_text(combined_summary(runs), encoding="utf-8")
-        return path
+        return write_atomic(path, combined_summary(runs))
