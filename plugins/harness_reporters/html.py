@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, TrialRecord, write_atomic
 from harness.api import __version__ as harness_version
+from harness_reporters.methods import scoring_methods
 from harness_reporters.verdicts import baseline_of
 
 #: Local audio and video files up to this size get an in-page player (embedded as a data: URI).
@@ -187,6 +188,7 @@ def report_payload(results: RunResults, ctx: ReportContext, embed_media: bool = 
         "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
         "texts": texts.items,
         "trials": trials,
+        "methods": [{"metric": metric, "method": text} for metric, text in scoring_methods(results)],
         "players": media_players(results) if embed_media else {},
     }
 

@@ -20,6 +20,7 @@ from harness.api import (
     safe_text,
     write_atomic,
 )
+from harness_reporters.methods import scoring_methods
 from harness_reporters.verdicts import baseline_of, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
@@ -165,6 +166,10 @@ def _summary(results: RunResults) -> list[str]:
     head += [md(m) for m in metrics] + ["p50 ms", "cost"]
     lines = ["### Summary", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += [_summary_row(row, metrics) for row in results.summary]
+    methods = scoring_methods(results)
+    if methods:
+        lines += ["", "How the metrics were computed:", ""]
+        lines += [f"- **{md(metric)}**: {md(text, limit=600)}" for metric, text in methods]
     return [*lines, ""]
 
 

@@ -286,6 +286,10 @@
       body.appendChild(tr);
     });
     node.appendChild(el("div", { cls: "matrix-wrap" }, el("table", { id: "summary-table" }, el("thead", null, head), body)));
+    /* How each metric was computed (the scorers' own words, e.g. WER's normaliser and counting rule). */
+    var methods = DATA.methods || [];
+    if (methods.length) add(node, el("div", { cls: "methods", id: "methods" }, el("h3", { text: "How the metrics were computed" }),
+      el("ul", null, methods.map(function (m) { return el("li", null, el("strong", { text: m.metric }), ": " + m.method); }))));
   }
   function rateClass(rate) {
     if (typeof rate !== "number") return "v-none";
@@ -537,12 +541,13 @@
 
   /* ---------- trial detail ---------- */
   function alignmentView(alignment) {
-    var box = el("div", { cls: "align" });
+    var box = el("div", { cls: "align" }), compound = false;
     function words(x) { return Array.isArray(x) ? x.join(" ") : x === undefined || x === null ? "" : String(x); }
     alignment.forEach(function (a) {
       var op = a.op || a.type || "equal";
       var ref = words(a.ref !== undefined ? a.ref : a.reference), hyp = words(a.hyp !== undefined ? a.hyp : a.hypothesis);
-      if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
+      if (op === "equal" && ref !== hyp && ref && hyp) { compound = true; add(box, el("span", { cls: "w-eq w-compound", title: "compound match: the answer has “" + hyp + "”", text: ref })); }
+      else if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
       else if (op === "substitute") add(box, el("span", { cls: "w-sub", title: "substitution" }, el("del", { text: ref }), " → ", el("ins", { text: hyp })));
       else if (op === "delete") add(box, el("del", { cls: "w-del", title: "deletion (in the reference, missing from the answer)", text: ref }));
       else if (op === "insert") add(box, el("ins", { cls: "w-ins", title: "insertion (in the answer, not in the reference)", text: hyp }));
@@ -550,7 +555,8 @@
       box.appendChild(document.createTextNode(" "));
     });
     return [el("div", { cls: "legend" }, el("span", { cls: "w-sub" }, "ref → hyp: substitution"),
-      el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted")), box];
+      el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted"),
+      compound ? el("span", { cls: "w-compound" }, "compound written apart or joined (a match)") : null), box];
   }
 
   function parsePath(p) {
