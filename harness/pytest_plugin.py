@@ -84,6 +84,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help=f"Refuse a suite whose requests send more characters (default {DEFAULT_MAX_PROMPT_CHARS}).",
     )
+    group.addoption(
+        "--harness-max-cost",
+        type=float,
+        metavar="USD",
+        help="Refuse a suite whose estimated cost (every answer at max_output_tokens) passes this.",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -194,6 +200,7 @@ def _caps(config: pytest.Config) -> Caps:
     return Caps(
         max_trials=int(config.getoption("harness_max_trials")),
         max_prompt_chars=int(config.getoption("harness_max_prompt_chars")),
+        max_cost_usd=config.getoption("harness_max_cost"),
     )
 
 

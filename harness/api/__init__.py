@@ -9,6 +9,7 @@ from __future__ import annotations
 from harness import __version__
 from harness.api.hookspecs import HOOKS, Register, hookimpl
 from harness.api.provider import (
+    CallEstimate,
     FileMemory,
     LocalEndpoint,
     MediaRef,
@@ -62,6 +63,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "BaselineComparison",
+    "CallEstimate",
     "CaseDelta",
     "CaseVerdict",
     "CheckContext",

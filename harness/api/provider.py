@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UserError
-from harness.log.records import Output, VideoMetadata
+from harness.log.records import Output, Usage, VideoMetadata
 
 
 class MediaRef(BaseModel):
@@ -93,6 +93,17 @@ class FileMemory(Protocol):
     def remember_file(self, provider: str, sha256: str, info: dict[str, Any]) -> None: ...
 
 
+@dataclass(frozen=True)
+class CallEstimate:
+    """What one call will probably use, before it is made: for spend limits."""
+
+    input_tokens: int
+    #: The most output tokens the call may produce (its max_output_tokens, or the provider's default).
+    output_tokens: int
+    #: The input tokens by modality, when the provider knows them (e.g. {"TEXT": 12, "AUDIO": 352}).
+    by_modality: dict[str, int] = field(default_factory=dict)
+
+
 class ProviderSettings(BaseModel):
     """How the core configures a provider for one run."""
 
@@ -149,6 +160,20 @@ class Provider(abc.ABC):
     def check_request(cls, request: ProviderRequest) -> list[str]:
         """Validate one planned request at suite-validation time (e.g. total audio duration)."""
         return []
+
+    @classmethod
+    def estimate(cls, request: ProviderRequest) -> CallEstimate:
+        """What a call will probably use (never calls the network). The default counts four characters of text
+        per token and the config's ``max_output_tokens`` (else 1024) as the output."""
+        chars = len(request.system_instruction or "")
+        chars += sum(len(part.text or "") for message in request.contents for part in message.parts)
+        limit = request.config.get("max_output_tokens")
+        return CallEstimate(chars // 4 + 1, int(limit) if isinstance(limit, int) and limit > 0 else 1024)
+
+    @classmethod
+    def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        """The price of one call with this usage (at the batch rate when ``batch``); None when unknown."""
+        return None
 
     @classmethod
     def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:

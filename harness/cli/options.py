@@ -75,6 +75,12 @@ def suite_options(func: F) -> F:
             show_default=True,
             help="Refuse a suite whose requests send more characters of text than this.",
         ),
+        click.option(
+            "--max-cost",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="USD",
+            help="Refuse a suite whose estimated cost (every call answered at max_output_tokens) passes this.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

@@ -119,6 +119,7 @@ def run(
     plugins_dir: Path | None,
     max_trials: int,
     max_prompt_chars: int,
+    max_cost: float | None,
     concurrency: int,
     timeout: float | None,
     retries: int,
@@ -153,7 +154,7 @@ def run(
     if fail_on == "regressions" and baseline is None:
         raise click.UsageError("--fail-on regressions needs --baseline")
     host = load_host(plugins_dir)
-    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars, max_cost_usd=max_cost)
     worst = 0
     root = out_dir or Path("reports") / new_run_id()
     finished: list[RunResults] = []

@@ -29,6 +29,7 @@ from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_b
 from harness.log.store import Store
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
+from harness.run.estimate import CostEstimate, estimate_cost
 from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
@@ -223,11 +224,30 @@ def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], ho
 
 
 def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
-    """Load, plan and check a suite without calling any model (``harness validate``)."""
+    """Load, plan and check a suite without calling any model (``harness validate``), within the limits of
+    whoever runs the command (``options.load.caps``: trials and prompt length while planning, cost here)."""
     loaded = load_suite(path, options.load)
     trials = plan(loaded, options.filters)
     check_requests(loaded, trials)
+    check_cost(loaded, trials)
     return loaded, trials
+
+
+def check_cost(loaded: LoadedSuite, trials: list[PlannedTrial]) -> CostEstimate | None:
+    """With --max-cost: refuse a plan whose estimated cost (an upper bound) passes it, or cannot be priced."""
+    caps = loaded.options.caps
+    if caps.max_cost_usd is None:
+        return None
+    found = estimate_cost(loaded.provider_cls, trials)
+    if found.unpriced:
+        models = ", ".join(f"{model} ({calls} calls)" for model, calls in sorted(found.unpriced.items()))
+        raise UserError(
+            f"--max-cost ${caps.max_cost_usd:g} cannot be checked: no price is known for {models}",
+            file=loaded.path,
+            hint="use models the provider prices, or leave out --max-cost",
+        )
+    caps.check_cost(found.usd, found.breakdown(), loaded.path)
+    return found
 
 
 def execute(
