@@ -22,7 +22,6 @@ except ImportError:  # Windows: writes stay atomic, sets of writes are not seria
 
 #: Permissions of written files (mkstemp's own are private to the owner; reports are for sharing).
 FILE_MODE = 0o644
-LOCK_NAME = ".harness-write.lock"
 
 
 @contextlib.contextmanager
@@ -54,14 +53,14 @@ def write_atomic(path: Path, content: str | bytes) -> Path:
 
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` (a lock file inside it) while a set of files is written."""
+    """Hold an exclusive lock on ``folder`` itself (no lock file is left in it) while a set of files is written."""
     folder.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
         yield
         return
-    with open(folder / LOCK_NAME, "a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -164,13 +164,18 @@ def write_reports(
                 if path not in written:
                     written.append(path)
     except OSError as exc:
-        raise OutputError(
-            f"cannot write the reports of run {results.run.id}: {exc.strerror or exc}",
-            file=exc.filename or out_dir,
-            hint=f"every finished trial is in the store: `harness report {results.run.id} --out DIR` writes them "
-            "once there is room",
-        ) from None
+        raise _output_error(exc, f"the reports of run {results.run.id}", results.run.id, out_dir) from None
     return written
+
+
+def _output_error(exc: OSError, what: str, run_id: str, out_dir: Path) -> OutputError:
+    """A failed report write as one message: the cause, and how to write the reports again."""
+    return OutputError(
+        f"cannot write {what}: {exc.strerror or exc}",
+        file=exc.filename or out_dir,
+        hint=f"every finished trial is in the store: `harness report {run_id} --out DIR` writes the reports "
+        "again once there is room",
+    )
 
 
 def _check_owner(path: Path, run_id: str) -> None:
@@ -215,11 +220,7 @@ def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], ho
                 if path is not None:
                     written.append(path)
     except OSError as exc:
-        raise OutputError(
-            f"cannot write the summary of this command into {out_dir}: {exc.strerror or exc}",
-            file=exc.filename or out_dir,
-            hint="every finished trial is in the store: `harness report RUN_ID --out DIR` writes reports again",
-        ) from None
+        raise _output_error(exc, f"the summary of this command into {out_dir}", "RUN_ID", out_dir) from None
     return written
 
 

@@ -15,7 +15,7 @@ from harness.errors import UserError
 from harness.suite.model import Case
 from harness.suite.pydantic_errors import to_user_error
 from harness.suite.storable import MAX_DEPTH, check_storable
-from harness.suite.yamlsource import SourceMap, parse_yaml
+from harness.suite.yamlsource import MAX_CASES_FILE_BYTES, SourceMap, check_size, parse_yaml
 
 #: CSV columns with a meaning of their own; every other column becomes a variable.
 CSV_FIELDS = {"id", "description", "tags", "media", "prompt", "system", "threshold", "skip"}
@@ -74,6 +74,7 @@ def _validate(raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tupl
 def load_case_file(path: Path) -> list[LoadedCase]:
     """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml)."""
     try:
+        check_size(path, MAX_CASES_FILE_BYTES, "cases files")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"cases file not found: {path}") from None

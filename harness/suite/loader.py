@@ -27,7 +27,7 @@ from harness.suite.pydantic_errors import to_user_error
 from harness.suite.scorers import ScorerEnv, ScorerSpec, parse_scorer_entries
 from harness.suite.storable import check_storable
 from harness.suite.templating import Template, TemplateError
-from harness.suite.yamlsource import SourceMap, load_yaml
+from harness.suite.yamlsource import MAX_FILE_BYTES, SourceMap, check_size, load_yaml
 
 
 @dataclass
@@ -170,6 +170,7 @@ class _Loader:
     def template_file(self, name: str, smap: SourceMap, loc: tuple[str | int, ...]) -> SourcedTemplate:
         path = self.resolve(name, smap, loc, "template file")
         try:
+            check_size(path, MAX_FILE_BYTES, "template files")
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise smap.error(f"cannot read template file {name}: {exc}", loc) from None

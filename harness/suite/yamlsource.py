@@ -42,6 +42,8 @@ MAX_FILE_BYTES = 10_000_000
 #: ... and stand for at most this much once its aliases are expanded (characters of scalars plus one per node):
 #: a 500-byte "billion laughs" of nested aliases is refused here instead of filling memory downstream.
 MAX_EXPANDED = 20_000_000
+#: CSV and JSONL cases files may be bigger (one case a line), up to this many bytes.
+MAX_CASES_FILE_BYTES = 100_000_000
 #: Mappings and lists nested deeper than this are refused (nothing in a suite needs it; storing it would fail).
 MAX_NESTING = 100
 
@@ -167,15 +169,16 @@ def parse_yaml(text: str, file: Path) -> tuple[Any, SourceMap]:
     return data, smap
 
 
+def check_size(path: Path, limit: int, what: str, hint: str | None = None) -> None:
+    """Refuse a file bigger than ``limit`` bytes before reading it (suites are untrusted)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise UserError(f"the file is {size:,} bytes; {what} may have at most {limit:,}", file=path, hint=hint)
+
+
 def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UserError(
-                f"the file is {size:,} bytes; suite and YAML cases files may have at most {MAX_FILE_BYTES:,}",
-                file=path,
-                hint="put many cases in a CSV or JSONL cases file",
-            )
+        check_size(path, MAX_FILE_BYTES, "suite and YAML cases files", "put many cases in a CSV or JSONL cases file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"file not found: {path}") from None

@@ -83,6 +83,20 @@ CORPUS: list[tuple[str, str, dict[str, str], list[str], str]] = [
         "nested deeper than",
     ),
     (
+        "suite-file-too-big",
+        HEAD + "cases: [{vars: {word: x}}]\n" + "#" * 10_000_001 + "\n",
+        {},
+        [],
+        "at most 10,000,000",
+    ),
+    (
+        "template-file-too-big",
+        "name: hostile\nprovider: fake\nprompts: [{id: p, file: big.txt}]\ncases: [{vars: {word: x}}]\n",
+        {"big.txt": "x" * 10_000_001},
+        [],
+        "template files may have at most",
+    ),
+    (
         "a-million-trials",
         "name: hostile\nprovider: fake\nmatrix:\n  config: {temperature: ["
         + ", ".join(str(i / 100) for i in range(100))
