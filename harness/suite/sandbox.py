@@ -4,7 +4,8 @@ Jinja's ``ImmutableSandboxedEnvironment`` already refuses private attributes and
 dicts and sets (a template cannot ``config.update(...)`` the trial's config). This module adds what it lacks:
 every render runs under a :class:`Budget`:
 
-- no single value and no rendered text longer than ``max_chars`` characters (strings count their
+- no single value, no rendered text and no block's text (a macro's body, ``{% set %}...{% endset %}``,
+  ``{% filter %}``, measured before it is joined) longer than ``max_chars`` characters (strings count their
   characters, containers the sum of what they hold, so ``[big] * 1000`` counts a thousand ``big``);
 - at most ``max_total`` characters created over the whole render (values are counted when an operator,
   a call, a filter or a ``~`` makes them, so a loop that builds and drops big strings still runs out);
@@ -312,8 +313,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         budget = current()
-        owner = getattr(__obj, "__self__", None)
-        name = getattr(__obj, "__name__", "")
+        # The sandbox hands out str.format as a wrapper of the bound method: look through it.
+        bound = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(bound, "__self__", None)
+        name = getattr(bound, "__name__", "")
         if owner is not None and name == "join" and args and not isinstance(args[0], (list, tuple)):
             args = (list(args[0]), *args[1:])  # measured before joining; a generator would be used up
         projected = _str_method_size(owner, name, args, kwargs, budget.max_chars) if owner is not None else None
@@ -322,6 +325,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             budget.admit(projected, what)
             return super().call(__context, __obj, *args, **kwargs)
         return _checked(super().call(__context, __obj, *args, **kwargs), what)
+
+    @staticmethod
+    def concat(parts: Iterable[Any]) -> str:
+        """Joins every buffer the compiled template builds (a macro's body, ``{% set %}...{% endset %}``,
+        ``{% filter %}``): measured before it is joined, so a loop writing one big value many times into a
+        buffer is refused instead of allocated."""
+        pieces = list(parts)
+        current().admit(sum(len(piece) for piece in pieces), "a block's text")
+        return "".join(pieces)
 
     def bounded_iter(self, iterable: Any) -> Iterator[Any]:
         budget = current()

@@ -56,6 +56,14 @@ CORPUS: list[tuple[str, str, dict[str, str], list[str], str]] = [
     ),
     ("template-ljust", _template("{{ 'x'.ljust(10**10) }}"), {}, [], "characters"),
     ("template-width", _template("{{ '%0999999999d' % 1 }}"), {}, [], "characters"),
+    ("template-format-width", _template("{{ '{:>999999999}'.format(1) }}"), {}, [], "1,000,000,013 characters"),
+    (
+        "template-macro-buffer",
+        _template("{% macro m() %}{% for i in range(2000) %}{{ word * 9000000 }}{% endfor %}{% endmacro %}{{ m() }}"),
+        {},
+        [],
+        "characters",
+    ),
     ("template-recursion", _template("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"), {}, [], "too deep"),
     ("yaml-alias-bomb", HEAD + BOMB.replace("i: &i", "i: &i") + "cases:\n  - vars: {word: *i}\n", {}, [], "expands to"),
     (
