@@ -20,6 +20,7 @@ from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
 from harness.errors import UserError
 from harness.log.records import VideoMetadata
+from harness.log.results import SkippedCase
 from harness.suite.caps import Caps
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
@@ -92,6 +93,8 @@ class LoadedSuite:
     configs: list[tuple[str, dict[str, Any]]]
     base_config: dict[str, Any]
     options: LoadOptions
+    #: Cases with ``skip: true``: not run, but listed in the results (JUnit ``<skipped>``, the HTML report).
+    skipped: list[SkippedCase] = field(default_factory=list)
 
     def resolve_path(self, name: str) -> Path:
         return resolve_path(self.dir, name, self.options.allow_outside)
@@ -151,6 +154,7 @@ class _Loader:
         self.dir = path.parent
         self.options = options
         self.base: dict[str, Any] = {}
+        self.skipped: list[SkippedCase] = []
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
         try:
@@ -302,6 +306,7 @@ class _Loader:
             configs=configs,
             base_config=base_config,
             options=self.options,
+            skipped=self.skipped,
         )
 
     def provider(self, name: str | None, smap: SourceMap) -> type[Provider]:
@@ -379,6 +384,8 @@ class _Loader:
                 )
             ids[case_id] = (item.file, item.line)
             if case.skip:
+                skipped = SkippedCase(case_id=case_id, file=_shown(item.file), line=item.line, tags=case.tags)
+                self.skipped.append(skipped)
                 continue
             spec = CaseSpec(
                 case=case,
@@ -414,6 +421,14 @@ class _Loader:
         if not specs:
             raise smap.error("the suite has no cases to run (all skipped?)", ("cases",))
         return specs
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 def load_suite(path: Path, options: LoadOptions) -> LoadedSuite:

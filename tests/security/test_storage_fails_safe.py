@@ -41,8 +41,8 @@ def _info(run_id: str, status: str = "running") -> RunInfo:
         id=run_id,
         suite="s",
         suite_file="s.suite.yaml",
-        suite_sha256="0",
-        started_at="t",
+        suite_sha256="0" * 64,
+        started_at="2026-12-01T08:00:00Z",
         harness_version="x",
         status=status,  # type: ignore[arg-type]
     )
