@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Keywords whose value is a reference (JSON Schema ``$ref``/``$dynamicRef``; the OpenAPI-style Schema's ``ref``).
-REF_KEYS = ("$ref", "$dynamicRef", "ref")
+#: Keywords whose value is a reference: JSON Schema's (``responseJsonSchema``) and, in the OpenAPI-style
+#: ``responseSchema``, also ``ref``.
+JSON_SCHEMA_REFS = ("$ref", "$dynamicRef")
+SCHEMA_REFS = (*JSON_SCHEMA_REFS, "ref")
+#: Keywords whose values are data, not schemas (a ``{"ref": ...}`` there is an example, not a reference).
+DATA_KEYS = ("const", "default", "enum", "example", "examples")
 
 
-def foreign_refs(schema: Any) -> list[str]:
+def foreign_refs(schema: Any, keys: tuple[str, ...] = JSON_SCHEMA_REFS) -> list[str]:
     """Every reference in ``schema`` that does not start with ``#``, in the order found."""
     found: list[str] = []
     stack = [schema]
@@ -17,10 +21,10 @@ def foreign_refs(schema: Any) -> list[str]:
         node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in REF_KEYS and isinstance(value, str):
+                if key in keys and isinstance(value, str):
                     if not value.startswith("#"):
                         found.append(value)
-                else:
+                elif key not in DATA_KEYS:
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(reversed(node))

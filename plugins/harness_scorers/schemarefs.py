@@ -26,6 +26,8 @@ from harness.api import UserError
 MAX_SCHEMA_BYTES = 5_000_000
 #: Keywords whose value is a reference.
 REF_KEYS = ("$ref", "$dynamicRef")
+#: Keywords whose values are data, not schemas (a ``{"$ref": ...}`` there is an example, not a reference).
+DATA_KEYS = ("const", "default", "enum", "examples")
 
 
 def refs(schema: Any) -> Iterator[str]:
@@ -37,7 +39,7 @@ def refs(schema: Any) -> Iterator[str]:
             for key, value in node.items():
                 if key in REF_KEYS and isinstance(value, str):
                     yield value
-                else:
+                elif key not in DATA_KEYS:
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)

@@ -139,6 +139,12 @@ def test_the_gemini_config_check_refuses_foreign_refs() -> None:
         {"response_mime_type": "application/json", "response_json_schema": {"$ref": "http://example.com/s.json"}}
     )
     assert any("outside the schema" in message for _, message in problems), problems
+    examples = {
+        "type": "object",
+        "examples": [{"$ref": "http://example.com"}],
+        "properties": {"ref": {"type": "string"}},
+    }
+    assert check_config({"response_mime_type": "application/json", "response_json_schema": examples}) == []
 
 
 def test_the_emulator_answers_a_foreign_ref_with_400() -> None:
