@@ -26,6 +26,7 @@ from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
+from harness.log.atomic import atomic_file, write_atomic
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
 from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
@@ -57,6 +58,7 @@ from harness.log.results import (
     TrialRecord,
     Verdict,
 )
+from harness.log.sanitise import safe_text
 from harness.log.stats import percentile
 
 __all__ = [
@@ -113,12 +115,15 @@ __all__ = [
     "Verdict",
     "VideoMetadata",
     "__version__",
+    "atomic_file",
     "did_you_mean",
     "hookimpl",
     "join_reasons",
     "mmss",
     "number_text",
     "percentile",
+    "safe_text",
     "seconds",
     "value_text",
+    "write_atomic",
 ]

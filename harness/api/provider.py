@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -96,6 +96,17 @@ class FileMemory(Protocol):
     def remember_file(self, provider: str, sha256: str, info: dict[str, Any]) -> None: ...
 
 
+@dataclass(frozen=True)
+class CallEstimate:
+    """What one call will probably use, before it is made: for token-per-minute quotas and spend limits."""
+
+    input_tokens: int
+    #: The most output tokens the call may produce (its max_output_tokens, or the provider's default).
+    output_tokens: int
+    #: The input tokens by modality, when the provider knows them (e.g. {"TEXT": 12, "AUDIO": 352}).
+    by_modality: dict[str, int] = field(default_factory=dict)
+
+
 class ProviderSettings(BaseModel):
     """How the core configures a provider for one run."""
 
@@ -109,15 +120,6 @@ class ProviderSettings(BaseModel):
     #: How media travel: "inline" (bytes in every request while it fits), "upload" (always the provider's file
     #: API) or "auto" (upload what a run sends more than the provider's documented number of times).
     media_transport: Literal["auto", "inline", "upload"] = "auto"
-
-
-@dataclass(frozen=True)
-class CallEstimate:
-    """What one call will probably use, before it is made: for rate limits and spend limits."""
-
-    input_tokens: int
-    #: The most output tokens the call may produce (its max_output_tokens, or the provider's default).
-    output_tokens: int
 
 
 @dataclass(frozen=True)
@@ -194,17 +196,6 @@ class Provider(abc.ABC):
         return []
 
     @classmethod
-    def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:
-        """Start a local stand-in for this provider's API (``--emulator``); it stops when the context exits.
-
-        ``responses`` is a file of canned answers in the provider's own format, when the user gave one.
-        """
-        raise UserError(f"provider '{cls.name}' has no local emulator", hint="drop --emulator and give --base-url")
-
-    #: True when the provider implements the batch methods below (``harness run --batch``).
-    supports_batch: ClassVar[bool] = False
-
-    @classmethod
     def estimate(cls, request: ProviderRequest) -> CallEstimate:
         """What a call will probably use (never calls the network). The default counts four characters of text
         per token and the config's ``max_output_tokens`` (else 1024) as the output."""
@@ -217,6 +208,17 @@ class Provider(abc.ABC):
     def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
         """The price of one call with this usage (at the batch rate when ``batch``); None when unknown."""
         return None
+
+    @classmethod
+    def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:
+        """Start a local stand-in for this provider's API (``--emulator``); it stops when the context exits.
+
+        ``responses`` is a file of canned answers in the provider's own format, when the user gave one.
+        """
+        raise UserError(f"provider '{cls.name}' has no local emulator", hint="drop --emulator and give --base-url")
+
+    #: True when the provider implements the batch methods below (``harness run --batch``).
+    supports_batch: ClassVar[bool] = False
 
     @classmethod
     def quota(cls, model: str, tier: str) -> Quota | None:

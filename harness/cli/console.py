@@ -1,8 +1,11 @@
-"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end."""
+"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end.
+
+Every string that comes from a suite, a model or a server goes through ``safe_text`` (harness.log.sanitise)
+and is shown as plain text (``cell``, ``say``), never as rich markup: a config id ``[/bold]`` is just text.
+"""
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from collections import Counter
@@ -23,6 +26,7 @@ from rich.text import Text
 
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
+from harness.log.sanitise import safe_text
 
 if TYPE_CHECKING:
     from harness.run.session import Outcome
@@ -32,6 +36,16 @@ _WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
 #: Standard output (tables, results) and standard error (progress, errors) of the command line.
 out = Console(width=_WIDTH)
 err = Console(stderr=True, width=_WIDTH)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """Untrusted text for a table cell: sanitised, literal (no markup), one line per line it had."""
+    return Text(safe_text(value), style=style)
+
+
+def say(console: Console, text: object) -> None:
+    """Print a line of untrusted text: sanitised and literal."""
+    console.print(safe_text(text), markup=False, highlight=False, soft_wrap=True)
 
 
 class RunProgress:
@@ -48,7 +62,7 @@ class RunProgress:
         self.started = 0.0
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", markup=False, style="bold"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn(
@@ -68,7 +82,8 @@ class RunProgress:
         self.counts.clear()
         self.name, self.total, self.done, self.started = name, total, 0, time.monotonic()
         self.progress.start()
-        self.task = self.progress.add_task(name, total=total, passed=0, failed=0, errors=0)
+        self.name = safe_text(name, one_line=True)
+        self.task = self.progress.add_task(self.name, total=total, passed=0, failed=0, errors=0)
 
     def advance(self, trial: TrialRecord) -> None:
         if trial.status == "error":
@@ -81,12 +96,11 @@ class RunProgress:
         self.progress.update(self.task, advance=1, **fields)  # type: ignore[arg-type]
         self.done += 1
         if self.log_lines and self.total >= 10 and self.done * 10 // self.total > (self.done - 1) * 10 // self.total:
-            self.console.print(
+            say(
+                self.console,
                 f"{self.name}: {self.done}/{self.total} trials ({self.done / self.total:.0%}), "
                 f"{fields['passed']} ok, {fields['failed']} failed, {fields['errors']} errors, "
                 f"{time.monotonic() - self.started:.0f} s",
-                markup=False,
-                highlight=False,
             )
 
     def stop(self) -> None:
@@ -112,11 +126,7 @@ class BatchProgress:
             return
         self.last[job.name] = (job.state, job.finished, now)
         done = f", {job.finished}/{job.requests} answered" if job.finished is not None else f", {job.requests} requests"
-        self.console.print(
-            f"batch {_CONTROL.sub('?', job.name)}: {_CONTROL.sub('?', job.state)}{done}, {now - first:.0f} s",
-            markup=False,
-            highlight=False,
-        )
+        say(self.console, f"batch {job.name}: {job.state}{done}, {now - first:.0f} s")
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -124,7 +134,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def summary_table(results: RunResults) -> Table:
-    table = Table(title=f"{results.run.suite} ({results.run.id})", title_justify="left")
+    table = Table(title=cell(f"{results.run.suite} ({results.run.id})"), title_justify="left")
     for column in (
         "model",
         "config",
@@ -152,13 +162,13 @@ def summary_table(results: RunResults) -> Table:
                 text += f" (corpus {_fmt(corpus[0])})"
             metrics.append(text)
         table.add_row(
-            row.model,
-            row.config_id,
-            row.prompt_id,
+            cell(row.model),
+            cell(row.config_id),
+            cell(row.prompt_id),
             str(row.trials),
             rate,
             str(row.errors),
-            "\n".join(metrics) or "-",
+            cell("\n".join(metrics) or "-"),
             _fmt(row.latency_ms_p50, 4),
             str(row.total_tokens),
             "-" if row.cost_usd is None else f"{row.cost_usd:.4f}",
@@ -208,10 +218,10 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
         for renderable in comparison_tables(results):
             out.print(renderable)
     for line in case_lines(results):
-        out.print(line, markup=False, highlight=False)
+        say(out, line)
     if results.baseline is not None:
         for line in baseline_lines(results.baseline):
-            out.print(line, markup=False, highlight=False)
+            say(out, line)
     if not quiet:
         cached = sum(1 for t in results.trials if t.output and t.output.cached)
         if cached:
@@ -226,15 +236,7 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
             highlight=False,
         )
     for written in outcome.written:
-        out.print(f"wrote {written}", markup=False, highlight=False)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _plain(value: object) -> Text:
-    """Untrusted text (model names, config labels) as literal terminal text: no markup, no control characters."""
-    return Text(_CONTROL.sub("?", str(value)))
+        say(out, f"wrote {written}")
 
 
 def _num(value: float | None) -> str:
@@ -282,11 +284,11 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
             verdict = c.label
             style = {"better": "green", "worse": "red"}.get(verdict, "")
             table.add_row(
-                c.factor or "-",
-                _plain(a),
-                _plain(b),
-                _plain(fixed),
-                _plain(c.metric),
+                cell(c.factor or "-"),
+                cell(a),
+                cell(b),
+                cell(fixed),
+                cell(c.metric),
                 _num(c.a_value),
                 _num(c.b_value),
                 f"{c.mean_diff:+.3g}{interval}",
@@ -296,5 +298,5 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
             )
         out.append(table)
     for effect in results.power:
-        out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
+        out.append(cell("detectable: " + effect.text))
     return out

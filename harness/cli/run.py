@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from harness.cli.console import BatchProgress, RunProgress, err, out, print_outcome
+from harness.cli.console import BatchProgress, RunProgress, err, out, print_outcome, say
 from harness.cli.options import load_host, load_options, parse_formats, suite_options
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
@@ -27,6 +27,7 @@ from harness.run.session import (
     new_run_id,
     write_combined,
 )
+from harness.suite.caps import DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_TRIALS, Caps
 
 
 @click.command()
@@ -109,12 +110,6 @@ from harness.run.session import (
     is_flag=True,
     help="Finish the latest interrupted run of each suite instead of starting a new one (see `harness resume`).",
 )
-@click.option(
-    "--max-cost",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="USD",
-    help="Start no call once spent plus in-flight estimated cost would pass this (overrides the suite's budget:).",
-)
 @click.option("--rpm", type=click.IntRange(min=1), help="Requests per minute per model (overrides limits:).")
 @click.option(
     "--tpm", type=click.IntRange(min=1), help="Estimated input tokens per minute per model (overrides limits:)."
@@ -152,6 +147,9 @@ def run(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
+    max_cost: float | None,
     concurrency: int,
     timeout: float | None,
     retries: int,
@@ -170,7 +168,6 @@ def run(
     batch: bool,
     poll_interval: float,
     resume_latest: bool,
-    max_cost: float | None,
     rpm: int | None,
     tpm: int | None,
     quota_tier: str | None,
@@ -234,6 +231,11 @@ def run_suites(
     """Run (or resume, or re-score) each suite with the run command's ``params``; the worst exit code."""
     p = params
     host = load_host(p["plugins_dir"])
+    # --max-cost in a run is the running check (harness.run.spend), so the plan-time cap leaves cost alone.
+    caps = Caps(
+        max_trials=p.get("max_trials", DEFAULT_MAX_TRIALS),
+        max_prompt_chars=p.get("max_prompt_chars", DEFAULT_MAX_PROMPT_CHARS),
+    )
     worst = 0
     root = p["out_dir"] or Path("reports") / new_run_id()
     store_path = p["store_path"] or default_store_path()
@@ -246,7 +248,7 @@ def run_suites(
                 resume_id = _latest_unfinished(store_path, path)
             options = SessionOptions(
                 load=load_options(
-                    host, p["models"], p["overrides"], p["repeat"], p["allow_outside_files"], p["allow_python"]
+                    host, p["models"], p["overrides"], p["repeat"], p["allow_outside_files"], p["allow_python"], caps
                 ),
                 run=RunOptions(
                     concurrency=p["concurrency"],
@@ -285,7 +287,7 @@ def run_suites(
             if outcome.exit_code == EXIT_INTERRUPTED:
                 break
     for written in write_combined(finished, root, parse_formats(p["formats"]), host):
-        out.print(f"wrote {written}", markup=False, highlight=False)
+        say(out, f"wrote {written}")
     return worst
 
 

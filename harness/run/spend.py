@@ -1,5 +1,5 @@
-"""What a run spends: the running check behind ``--max-cost`` / the suite's ``budget:``, and the estimate of a
-whole plan (``estimate_run_cost``, for a check before anything runs).
+"""What a run spends while it runs: the check behind ``--max-cost`` / the suite's ``budget:`` (the estimate of a
+whole plan, checked before anything runs, is ``harness.run.estimate``).
 
 Costs come from the provider (``Provider.cost_usd``: it knows its prices and its batch rate); the estimate of a
 call from ``Provider.estimate`` (input tokens from the request, output tokens from ``max_output_tokens``). A call
@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from harness.api.provider import CallEstimate, Provider, ProviderRequest
+from harness.api.provider import CallEstimate, Provider
 from harness.log.records import Output, Usage
-from harness.run.planning import PlannedTrial
 
 #: What ``Spend.admit`` says when only the calls in flight stand in the way.
 WAIT = "wait"
@@ -25,6 +24,7 @@ def estimated_cost(provider: type[Provider], model: str, estimate: CallEstimate,
         prompt_tokens=estimate.input_tokens,
         output_tokens=estimate.output_tokens,
         total_tokens=estimate.input_tokens + estimate.output_tokens,
+        prompt_by_modality=dict(estimate.by_modality),
     )
     return provider.cost_usd(model, usage, batch)
 
@@ -84,48 +84,3 @@ class Spend:
             self.unpriced += 1
         else:
             self.spent += cost
-
-
-@dataclass
-class RunCostEstimate:
-    """The estimated cost of a plan's first-turn calls and later turns (chat turns counted by their prompts)."""
-
-    usd: float
-    calls: int
-    #: Calls whose model has no price (left out of ``usd``).
-    unpriced: int
-    input_tokens: int
-    output_tokens: int
-
-
-def estimate_run_cost(
-    provider: type[Provider], requests: list[tuple[ProviderRequest, int]], batch: bool = False
-) -> RunCostEstimate:
-    """The estimated cost of calling every ``(request, repeat)`` once (for plan-time checks such as
-    ``--max-cost`` in ``harness validate``). Identical requests of the same repeat are counted once, as the run
-    makes them once. Build the list with :func:`plan_requests`."""
-    seen: set[tuple[str, int]] = set()
-    usd, unpriced, tokens_in, tokens_out = 0.0, 0, 0, 0
-    for request, repeat in requests:
-        key = (request.model_dump_json(exclude={"trial_id", "case_id", "prompt_id", "config_id", "repeat"}), repeat)
-        if key in seen:
-            continue
-        seen.add(key)
-        estimate = provider.estimate(request)
-        tokens_in += estimate.input_tokens
-        tokens_out += estimate.output_tokens
-        cost = estimated_cost(provider, request.model, estimate, batch)
-        if cost is None:
-            unpriced += 1
-        else:
-            usd += cost
-    return RunCostEstimate(usd, len(seen), unpriced, tokens_in, tokens_out)
-
-
-def plan_requests(trials: list[PlannedTrial]) -> list[tuple[ProviderRequest, int]]:
-    """Every call a plan makes, as ``(request, repeat)``; a chat's later turns carry empty earlier answers."""
-    out: list[tuple[ProviderRequest, int]] = []
-    for trial in trials:
-        for turn in range(len(trial.turns)):
-            out.append((trial.request(turn, [Output(text="") for _ in range(turn)]), trial.repeat))
-    return out

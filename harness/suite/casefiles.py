@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from harness.errors import UserError
 from harness.suite.model import Case
 from harness.suite.pydantic_errors import to_user_error
-from harness.suite.yamlsource import SourceMap, parse_yaml
+from harness.suite.storable import MAX_DEPTH, check_storable
+from harness.suite.yamlsource import MAX_CASES_FILE_BYTES, SourceMap, check_size, parse_yaml
 
 #: CSV columns with a meaning of their own; every other column becomes a variable.
 CSV_FIELDS = {"id", "description", "tags", "media", "prompt", "system", "threshold", "skip"}
@@ -62,6 +63,7 @@ def _csv_rows(path: Path, text: str) -> list[LoadedCase]:
 def _validate(raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tuple[str | int, ...]) -> LoadedCase:
     if not isinstance(raw, dict):
         raise UserError(f"a case must be a mapping, got {type(raw).__name__}", file=path, line=line)
+    check_storable(raw, smap, loc)
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
@@ -72,6 +74,7 @@ def _validate(raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tupl
 def load_case_file(path: Path) -> list[LoadedCase]:
     """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml)."""
     try:
+        check_size(path, MAX_CASES_FILE_BYTES, "cases files")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"cases file not found: {path}") from None
@@ -90,6 +93,9 @@ def load_case_file(path: Path) -> list[LoadedCase]:
                 raw = json.loads(line_text)
             except json.JSONDecodeError as exc:
                 raise UserError(f"invalid JSON: {exc.msg}", file=path, line=number) from None
+            except RecursionError:
+                message = f"nested deeper than {MAX_DEPTH} levels (results could not store it)"
+                raise UserError(message, file=path, line=number) from None
             smap.lines[(len(out),)] = number
             out.append(_validate(raw, path, number, smap, (len(out),)))
         return out

@@ -21,12 +21,14 @@ from harness.api.scoring import CheckContext
 from harness.errors import UserError
 from harness.log.records import VideoMetadata
 from harness.log.results import SkippedCase
+from harness.suite.caps import Caps
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
 from harness.suite.pydantic_errors import to_user_error
 from harness.suite.scorers import ScorerEnv, ScorerSpec, parse_scorer_entries
+from harness.suite.storable import check_storable
 from harness.suite.templating import Template, TemplateError
-from harness.suite.yamlsource import SourceMap, load_yaml
+from harness.suite.yamlsource import MAX_FILE_BYTES, SourceMap, check_size, load_yaml
 
 
 @dataclass
@@ -41,6 +43,8 @@ class LoadOptions:
     #: ``--model`` overrides the models of the suite.
     models: list[str] = field(default_factory=list)
     repeat: int | None = None
+    #: The limits of whoever runs the command (--max-trials, --max-prompt-chars, --max-cost).
+    caps: Caps = field(default_factory=Caps)
 
 
 @dataclass
@@ -170,6 +174,7 @@ class _Loader:
     def template_file(self, name: str, smap: SourceMap, loc: tuple[str | int, ...]) -> SourcedTemplate:
         path = self.resolve(name, smap, loc, "template file")
         try:
+            check_size(path, MAX_FILE_BYTES, "template files")
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise smap.error(f"cannot read template file {name}: {exc}", loc) from None
@@ -246,6 +251,7 @@ class _Loader:
             )
         for override in self.options.overrides:
             _apply_override(raw, override)
+        check_storable(raw, smap)
         try:
             suite = Suite.model_validate(raw)
         except ValidationError as exc:
@@ -338,6 +344,8 @@ class _Loader:
         out: list[tuple[str, dict[str, Any]]] = []
         if matrix.config:
             keys = list(matrix.config)
+            sizes = [len(matrix.config[k]) for k in keys]
+            self.options.caps.check_grid(sizes, smap.file, smap.line(("matrix", "config")))
             for values in itertools.product(*(matrix.config[k] for k in keys)):
                 variant = dict(zip(keys, values, strict=True))
                 label = ",".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in variant.items())

@@ -22,8 +22,6 @@ from harness_gemini.options import GeminiOptions
 T = TypeVar("T")
 #: Distinct requests kept built at once (a run usually has far fewer distinct contents than trials).
 KEEP = 512
-#: Tokens Gemini counts for one image (up to 384 px a side; larger images are tiled, counted here as one).
-IMAGE_TOKENS = 258
 DEFAULT_OUTPUT_TOKENS = 1024
 
 
@@ -153,26 +151,29 @@ def _probed(path: str, size: int | None, mime: str | None) -> MediaInfo | None:
         return None
 
 
-def estimate_call(request: ProviderRequest, options: GeminiOptions | None = None) -> CallEstimate:
+def estimate_call(request: ProviderRequest, most_output: int = DEFAULT_OUTPUT_TOKENS) -> CallEstimate:
     """Input tokens: text at four bytes a token, media by Google's documented rates (harness_gemini.media_tokens:
-    audio per second, video per frame, images and PDF pages); output: the config's max_output_tokens (else 1024)."""
-    opts = options or GeminiOptions()
+    audio per second, video per frame, images and PDF pages), each file probed once per process; output: the
+    config's max_output_tokens, else ``most_output``."""
+    opts = GeminiOptions()
     rate = opts.tokens_per_second(request.model)
     resolution = media_tokens.resolution_of(request.config)
-    tokens = text_bytes(request) // 4 + 1
+    text = text_bytes(request) // 4 + 1
+    media: dict[str, int] = {}
+    seen: set[str] = set()
     for message in request.contents:
         for part in message.parts:
             ref = part.media
-            if ref is None:
+            if ref is None or media_key(ref) in seen:
                 continue
+            seen.add(media_key(ref))
             info = _probed(str(ref.path), ref.size_bytes, ref.mime_type) if ref.path is not None else None
             if info is None:
-                tokens += IMAGE_TOKENS
                 continue
             if ref.video_metadata is not None:
                 info = info.model_copy(update={"video_metadata": ref.video_metadata})
-            found = media_tokens.estimate(info, request.model, resolution, rate)
-            tokens += sum(found.values()) if found else IMAGE_TOKENS
+            for modality, count in media_tokens.estimate(info, request.model, resolution, rate).items():
+                media[modality] = media.get(modality, 0) + count
     limit = request.config.get("max_output_tokens")
-    output = int(limit) if isinstance(limit, int) and limit > 0 else DEFAULT_OUTPUT_TOKENS
-    return CallEstimate(input_tokens=tokens, output_tokens=output)
+    output = int(limit) if isinstance(limit, int) and limit > 0 else most_output
+    return CallEstimate(text + sum(media.values()), output, {"TEXT": text, **media})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import os
 import time
@@ -50,6 +51,21 @@ from harness_gemini.options import GeminiOptions, option_errors
 from harness_gemini.quotas import TIERS, documented
 from harness_gemini.session import LABELS, Client
 from harness_gemini.uploads import Uploads
+
+
+def _max_output(model: str) -> int:
+    """The most output tokens a model may produce when the request sets no max_output_tokens (Gemini API
+    models page: 65,536 for the 2.5 and 3 families, 8,192 before them)."""
+    name = model.removeprefix("models/")
+    return 8_192 if name.startswith(("gemini-1", "gemini-2.0")) else 65_536
+
+
+@functools.cache
+def _price_table() -> Any:
+    from harness_scorers import prices
+
+    return prices.shipped()
+
 
 #: Environment variables holding the key, in the order google-genai itself prefers them.
 KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
@@ -135,17 +151,18 @@ class GeminiProvider(Provider):
 
     @classmethod
     def estimate(cls, request: ProviderRequest) -> CallEstimate:
-        """Text at four bytes per token, media at Google's documented rates (harness_gemini.media_tokens)."""
-        return estimate_call(request)
+        """Text at four bytes a token, media at their documented token rates (media_tokens; each file probed once),
+        and as many output tokens as max_output_tokens allows (unset: the model's documented maximum)."""
+        return estimate_call(request, _max_output(request.model))
 
     @classmethod
     def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        """The price of a call with this usage, from the shipped price table (prices.yaml), at the batch rate for
+        an answer of batch mode; None for a model it does not list."""
         from harness_scorers import prices
 
-        found = prices.lookup(model, prices.shipped().models)
-        if found is None:
-            return None
-        return float(prices.cost(usage, found[1], batch=batch)["cost_usd"])
+        found = prices.lookup(model, _price_table().models)
+        return None if found is None else float(prices.cost(usage, found[1], batch=batch)["cost_usd"])
 
     @classmethod
     def quota(cls, model: str, tier: str) -> Quota | None:
