@@ -168,6 +168,7 @@ def memory(work: Path, rows: list[str]) -> None:
     with server() as base:
         args = [sys.executable, "-m", "harness", "run", str(suite), "--base-url", base, "-j", str(CONCURRENCY)]
         args += ["--format", "json", "-q", "--no-cache", "--out", str(work / "mem-out"), "--store", str(work / "m.db")]
+        args += ["--max-trials", str(trials)]
         started = time.perf_counter()
         proc = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not the emulator's

@@ -259,3 +259,19 @@ def check_requests(loaded: LoadedSuite, trials: list[PlannedTrial]) -> None:
             problems = loaded.provider_cls.check_request(request)
             if problems:
                 raise UserError(f"case '{trial.case.id}': {problems[0]}", file=trial.case.file, line=trial.case.line)
+
+
+def count_media_uses(trials: list[PlannedTrial]) -> None:
+    """How many calls of the run send each media item (a chat sends its media with every later turn)."""
+    counts: dict[str, int] = {}
+    refs: dict[str, list[MediaRef]] = {}
+    for trial in trials:
+        turns = len(trial.turns)
+        for index, turn in enumerate(trial.turns):
+            for ref in turn.media:
+                key = ref.sha256 or ref.uri or str(ref.path)
+                counts[key] = counts.get(key, 0) + turns - index
+                refs.setdefault(key, []).append(ref)
+    for key, items in refs.items():
+        for ref in items:
+            ref.uses = counts[key]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -16,10 +15,10 @@ from typing import Any
 
 from harness import __version__
 from harness.api.host import PluginHost
-from harness.api.provider import MediaRef, Provider, ProviderSettings
+from harness.api.provider import Provider, ProviderSettings
 from harness.api.reporting import ReportContext
 from harness.api.scoring import Scorer
-from harness.errors import OutputError, UserError, did_you_mean
+from harness.errors import OutputError, UserError
 from harness.log.assemble import assemble
 from harness.log.atomic import folder_lock
 from harness.log.baseline import compare_runs
@@ -31,7 +30,8 @@ from harness.log.store import Store
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
 from harness.run.estimate import CostEstimate, estimate_cost
-from harness.run.planning import PlannedTrial, check_requests, plan
+from harness.run.planning import PlannedTrial, check_requests, count_media_uses, plan
+from harness.run.resume import resumable, suite_run_options
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
 
@@ -289,7 +289,7 @@ def _execute(
     on_trial: Callable[[TrialRecord], None] | None,
 ) -> Outcome:
     host = options.load.host
-    resumed = _resumed(options.resume, loaded, store) if options.resume is not None else None
+    resumed = resumable(options.resume, loaded, store) if options.resume is not None else None
     baseline = baseline_for(options.baseline, path, store, host) if options.baseline is not None else None
     endpoint, base_url, api_key = _endpoint(loaded.provider_cls, options)
     count_media_uses(trials)
@@ -303,7 +303,7 @@ def _execute(
             media_transport=transport,
         )
     )
-    run_options = _run_options(options, loaded, endpoint)
+    run_options = suite_run_options(options.run, loaded, endpoint)
     if run_options.batch and not loaded.provider_cls.supports_batch:
         raise UserError(f"provider '{loaded.provider_cls.name}' has no batch mode", hint="drop --batch")
     if resumed is not None:
@@ -366,71 +366,16 @@ def _execute(
         info.status = "complete"
     info.finished_at = now_iso()
     info.duration_s = round((info.duration_s or 0.0) + runner.elapsed, 3) if resumed else round(runner.elapsed, 3)
+    if runner.writer.failed is None:
+        store.finish_run(info)
     results = assemble(info, records, scorer_lookup(host))
     if baseline is not None:
         results.baseline = compare_with(results, baseline)
+    # A run killed while it writes its reports is complete in the store: `harness resume` (or `harness report`)
+    # writes them, calling nothing.
     written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
-    # Marked finished only once its reports exist: a run killed while writing them is resumed (no call is
-    # made: every trial is stored) and its reports written then.
-    if runner.writer.failed is None:
-        store.finish_run(info)
     host.pm.hook.run_finished(results=results)
     return Outcome(results, out_dir, exit_code(results, options.fail_on, options.max_errors), written)
-
-
-def _resumed(run_id: str, loaded: LoadedSuite, store: Store) -> tuple[RunInfo, str | None]:
-    found = store.run_info(run_id)
-    if found is None:
-        raise UserError(f"no run '{run_id}' in the store {store.path}", hint="`harness runs` lists the stored runs")
-    info, out_dir = found
-    if info.status == "complete":
-        raise UserError(f"run {run_id} is complete: there is nothing to resume", hint="start a new run instead")
-    if info.suite_sha256 != loaded.sha256:
-        raise UserError(
-            f"the suite {info.suite_file} changed since run {run_id} started, so its finished trials would not match",
-            hint="resume with the suite as it was, or start a new run (unchanged calls are answered from the cache)",
-        )
-    return info, out_dir
-
-
-def _run_options(options: SessionOptions, loaded: LoadedSuite, endpoint: str) -> RunOptions:
-    """The run's options: the command line's, then the suite's ``limits:`` and ``budget:`` where it gave none."""
-    given = options.run
-    limits = loaded.suite.limits
-    budget = loaded.suite.budget
-    tier = given.quota_tier or limits.tier
-    known = loaded.provider_cls.quota_tiers()
-    if tier is not None and tier not in known:
-        hint = did_you_mean(tier, known)
-        names = ", ".join(known) or "none"
-        raise UserError(
-            f"provider '{loaded.provider_cls.name}' has no quota tier '{tier}' (known: {names})",
-            hint=hint or "give limits: {rpm: N, tpm: N} instead",
-        )
-    return dataclasses.replace(
-        given,
-        endpoint=endpoint,
-        max_cost_usd=given.max_cost_usd if given.max_cost_usd is not None else budget.max_cost_usd if budget else None,
-        rpm=given.rpm if given.rpm is not None else limits.rpm,
-        tpm=given.tpm if given.tpm is not None else limits.tpm,
-        quota_tier=given.quota_tier or limits.tier,
-    )
-
-
-def count_media_uses(trials: list[PlannedTrial]) -> None:
-    """How many calls of the run send each media item (a chat sends its media with every later turn)."""
-    counts: dict[str, int] = {}
-    refs: dict[str, list[MediaRef]] = {}
-    for trial in trials:
-        turns = len(trial.turns)
-        for index, turn in enumerate(trial.turns):
-            for ref in turn.media:
-                key = ref.sha256 or ref.uri or str(ref.path)
-                counts[key] = counts.get(key, 0) + turns - index
-                refs.setdefault(key, []).append(ref)
-    for key, items in refs.items():
-        for ref in items:
-            ref.uses = counts[key]
 
 
 def _endpoint(provider: type[Provider], options: SessionOptions) -> tuple[str, str | None, str | None]:
