@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import pydantic_core
 from pydantic import Field
 
 from harness.log.atomic import write_atomic
@@ -371,8 +372,9 @@ class RunResults(_Model):
     baseline: BaselineComparison | None = None
 
     def write(self, path: Path) -> Path:
-        """Write results.json whole or not at all (a unique temporary file, renamed over ``path``)."""
-        return write_atomic(path, self.model_dump_json(indent=1))
+        """Write results.json whole or not at all (a unique temporary file, renamed over ``path``). Serialised
+        straight to bytes: a 10,000-trial run's JSON is held once, not as bytes and then as text."""
+        return write_atomic(path, pydantic_core.to_json(self, indent=1))
 
     @classmethod
     def read(cls, path: Path) -> RunResults:
