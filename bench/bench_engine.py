@@ -120,15 +120,22 @@ def faults(work: Path, rows: list[str]) -> None:
     host = load_plugins()
     suite = text_suite(work / "faults", TRIALS)
     flags = ["--latency-ms", str(LATENCY_MS)]
-    with server(*flags) as base:
-        clean, _ = harness_run(base, suite, host, work, "clean", CONCURRENCY)
-    with server(*flags, "--fail-rate-429", "0.2", "--retry-delay-s", "1", "--fail-rate-503", "0.05") as base:
-        faulty, outcome = harness_run(base, suite, host, work, "faulty", CONCURRENCY)
-    retried = sum(len(t.output.retries) for t in outcome.results.trials if t.output)
+    drills = ["--fail-rate-429", "0.2", "--retry-delay-s", "1", "--fail-rate-503", "0.05"]
+    clean, faulty, retried, done = [], [], 0, []
+    for n in range(RUNS):
+        with server(*flags) as base:
+            clean.append(harness_run(base, suite, host, work, f"clean{n}", CONCURRENCY)[0].wall_s)
+        with server(*flags, *drills, "--seed", str(n)) as base:
+            measured, outcome = harness_run(base, suite, host, work, f"faulty{n}", CONCURRENCY)
+        faulty.append(measured.wall_s)
+        done.append(_ok(outcome))
+        retried = sum(len(t.output.retries) for t in outcome.results.trials if t.output)
+    ratios = sorted(f / c for f, c in zip(faulty, clean, strict=True))
     rows.append(
-        f"| 4. {TRIALS} trials, 20% 429 (retryDelay 1 s) + 5% 503, {LATENCY_MS} ms latency | "
-        f"{faulty.wall_s:.2f} s, {_ok(outcome)}/{TRIALS} completed, {retried} retries | fault-free "
-        f"{clean.wall_s:.2f} s | {faulty.wall_s / clean.wall_s:.2f}x | every trial, <= 2x |"
+        f"| 4. {TRIALS} trials, 20% 429 (retryDelay 1 s) + 5% 503, {LATENCY_MS} ms latency (median of {RUNS}, "
+        f"seeds 0-{RUNS - 1}) | {median(faulty):.2f} s, {min(done)}/{TRIALS} completed in every run, about "
+        f"{retried} retries | fault-free {median(clean):.2f} s | {median(faulty) / median(clean):.2f}x "
+        f"(runs {', '.join(f'{r:.2f}' for r in ratios)}) | every trial, <= 2x |"
     )
 
 
@@ -241,13 +248,32 @@ def main() -> None:
         "| scenario | harness | reference | ratio | target |\n|---|---|---|---|---|\n"
         + "\n".join(rows)
         + f"\n\nLoad average when it finished: {load:.1f} on {os.cpu_count()} cores "
-        f"(other work on the machine slows both sides).\n"
+        f"(other work on the machine slows both sides).\n\n"
+        "Scenario 4's wall is set by retry chains, not by the harness: the bulk of 1,250 calls needs 5 s of call "
+        "slots, and among the trials first sent in the last second a few meet three or four 429s in a row, each "
+        "waited out for its 1 s RetryInfo (plus up to 10% jitter), so the run ends about 4 s after the bulk; "
+        "retries go to the head of the queue and 429s on a fifth of calls cost no concurrency "
+        "(docs/engine.md).\n"
     )
     print(f"(benchmark took {time.perf_counter() - started:.0f} s)")
     if len(chosen) == len(SCENARIOS):
         write_section("run engine", ".venv/bin/python -m bench.bench_engine", body)
     else:
         print(body)
+        _update_rows(rows)
+
+
+def _update_rows(rows: list[str]) -> None:
+    """A partial run (--only) replaces its own rows in the section a full run wrote, and says so there."""
+    from bench.common import DOC
+
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    for row in rows:
+        number = row.split(".", 1)[0] + "."
+        lines = text.splitlines()
+        marked = row.replace(" |", " (re-measured alone) |", 1)
+        text = "\n".join(marked if line.startswith(number) else line for line in lines) + "\n"
+    DOC.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
