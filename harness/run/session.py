@@ -30,6 +30,7 @@ from harness.run.endpoints import LocalEndpoints
 from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
+from harness.suite.problems import Problems
 
 DEFAULT_STORE = Path(".harness") / "harness.db"
 
@@ -180,10 +181,13 @@ def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], ho
 
 
 def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
-    """Load, plan and check a suite without calling any model (``harness validate``)."""
-    loaded = load_suite(path, options.load)
-    trials = plan(loaded, options.filters)
-    check_requests(loaded, trials)
+    """Load, plan and check a suite without calling any model (``harness validate``): every mistake of the
+    suite is found in this one pass and raised together (sorted by file:line)."""
+    problems = Problems()
+    loaded = load_suite(path, options.load, problems)
+    trials = plan(loaded, options.filters, problems)
+    check_requests(loaded, trials, problems)
+    problems.raise_any()
     return loaded, trials
 
 
