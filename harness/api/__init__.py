@@ -20,7 +20,7 @@ from harness.api.provider import (
     ProviderSettings,
 )
 from harness.api.reporting import ReportContext, Reporter
-from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
+from harness.api.scoring import CheckContext, Forecast, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
@@ -65,6 +65,7 @@ __all__ = [
     "CorpusFigure",
     "DetectableEffect",
     "FileMemory",
+    "Forecast",
     "LocalEndpoint",
     "MediaInfo",
     "MediaRef",

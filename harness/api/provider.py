@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UserError
-from harness.log.records import Output
+from harness.log.records import Output, Usage
 
 
 class MediaRef(BaseModel):
@@ -147,6 +147,30 @@ class Provider(abc.ABC):
     def check_request(cls, request: ProviderRequest) -> list[str]:
         """Validate one planned request at suite-validation time (e.g. total audio duration)."""
         return []
+
+    @classmethod
+    def known_models(cls) -> list[str] | None:
+        """Model names this provider knows without any network call (its local emulator's catalogue, say), for
+        ``harness validate`` offline; None when it cannot tell (then model names are not checked offline)."""
+        return None
+
+    async def list_models(self) -> list[str] | None:
+        """The model names the configured endpoint serves (one call, e.g. Gemini's ``models.list``); the core
+        caches the answer in the store. None when the endpoint cannot list them. Raise ProviderError when the
+        call fails (the core then skips the check)."""
+        return None
+
+    @classmethod
+    def estimate_usage(cls, request: ProviderRequest, options: dict[str, Any]) -> Usage | None:
+        """The prompt tokens ``request`` will use, estimated without a call (text from its length, audio from its
+        duration x the model's rate), split by modality in ``prompt_by_modality``; ``output_tokens`` is the most
+        the config allows, when it caps it. ``options`` are the suite's ``provider_options``. None: no estimate."""
+        return None
+
+    async def count_tokens(self, request: ProviderRequest) -> int | None:
+        """The prompt tokens of ``request`` as the API counts them (one call; ``harness validate --count-tokens``).
+        None when the provider cannot count."""
+        return None
 
     @classmethod
     def local_endpoint(cls, responses: Path | None = None) -> contextlib.AbstractContextManager[LocalEndpoint]:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.api.provider import MediaRef, ProviderRequest
-from harness.log.records import MetricKind, MetricRole, Output, RatioOfSums, Reason, ScoreResult
+from harness.log.records import MetricKind, MetricRole, Output, RatioOfSums, Reason, ScoreResult, Usage
 
 
 class ScorerOptions(BaseModel):
@@ -34,6 +34,18 @@ class Score:
     #: Why it failed: what was measured, the limit or expectation, what was got (give it whenever passed is
     #: False; reports, the terminal and pytest print its sentence).
     reason: Reason | None = None
+
+
+@dataclass
+class Forecast:
+    """What a scorer expects of an answer before the call (``harness validate`` prints it): the price of the
+    estimated usage, and the budgets that usage would break."""
+
+    #: USD at online prices, and at Batch API prices (None: the scorer cannot price this model).
+    cost_usd: float | None = None
+    batch_cost_usd: float | None = None
+    #: Budgets the usage would break, each in words ("audio_tokens ~352 > max 300").
+    breaks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +123,12 @@ class Scorer(abc.ABC):
     def default_metric(self) -> str:
         """The metric name when the suite does not give one."""
         return self.name
+
+    def forecast(self, model: str, usage: Usage) -> Forecast | None:
+        """Before any call: the price of ``usage`` (estimated by the provider) and the budgets it would break.
+        None (the default): this scorer neither prices nor budgets. ``usage.output_tokens`` is None when the
+        output is unknown, or the most the config allows."""
+        return None
 
     @abc.abstractmethod
     async def score(self, ctx: ScoreContext) -> Score:

@@ -25,6 +25,7 @@ from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
 
 if TYPE_CHECKING:
+    from harness.run.estimate import Estimate
     from harness.run.session import Outcome
 
 # Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
@@ -171,6 +172,48 @@ def baseline_lines(comparison: BaselineComparison, limit: int = 10) -> list[str]
     flips = sum(c.flips for c in comparison.cases if c.change == "unchanged")
     if flips:
         lines.append(f"  {flips} repeats flipped inside cases that kept their verdict (in the report; not counted)")
+    return lines
+
+
+def _usd(value: float | None, ceiling: float | None) -> str:
+    if value is None:
+        return "no price"
+    text = f"${value:.3g}"
+    return f"{text} to ${ceiling:.3g}" if ceiling is not None and ceiling > value * 1.0001 else text
+
+
+def estimate_table(found: Estimate) -> Table:
+    """The estimate ``harness validate`` prints, one row per model and config."""
+    counted = any(r.counted for r in found.rows)
+    title = f"estimate: {found.trials} trials, {found.calls} calls" + (
+        f", ~{found.input_tokens:,} input tokens ({'counted by the API' if counted else 'estimated'})"
+        if found.estimated
+        else ""
+    )
+    table = Table(title=title, title_justify="left", caption_justify="left")
+    for column in ("model", "config", "trials", "calls", "input tokens", "cost online", "cost batch"):
+        table.add_column(column, overflow="fold")
+    for row in found.rows:
+        kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(row.by_modality.items()))
+        table.add_row(
+            _plain(row.model),
+            _plain(row.config_id),
+            str(row.trials),
+            str(row.calls),
+            f"{row.input_tokens:,}" + (f" ({kinds})" if kinds else ""),
+            _usd(row.cost_usd, row.cost_max_usd),
+            _usd(row.batch_cost_usd, row.batch_max_usd),
+        )
+    if any(r.cost_max_usd is not None and r.cost_usd is not None and r.cost_max_usd > r.cost_usd for r in found.rows):
+        table.caption = "cost: for the input; the upper figure if every answer used all of max_output_tokens"
+    return table
+
+
+def budget_lines(found: Estimate, limit: int = 10) -> list[str]:
+    """The budgets a run would break, each at the line of the scorer that sets it."""
+    lines = [f"{where}: budget: {_CONTROL.sub('?', text)}" for where, text in found.breaks[:limit]]
+    if len(found.breaks) > limit:
+        lines.append(f"... and {len(found.breaks) - limit} more budgets broken")
     return lines
 
 

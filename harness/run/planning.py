@@ -120,6 +120,7 @@ def plan(loaded: LoadedSuite, filters: list[str] | None = None, problems: Proble
     """
     suite = loaded.suite
     trials: list[PlannedTrial] = []
+    failed: set[tuple[str | None, int | None]] = set()
     for case in loaded.cases:
         c = case.case
         if c.turns is not None:
@@ -146,7 +147,9 @@ def plan(loaded: LoadedSuite, filters: list[str] | None = None, problems: Proble
                     except UserError as error:
                         if problems is None:
                             raise
-                        problems.add(error)
+                        if (error.file, error.line) not in failed:  # one report per template line
+                            failed.add((error.file, error.line))
+                            problems.add(error)
                         continue
                     for repeat in range(suite.repeat):
                         trials.append(

@@ -27,6 +27,7 @@ from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_b
 from harness.log.store import Store
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
+from harness.run.models import check_models, served_models
 from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
@@ -208,14 +209,13 @@ def execute(
     store = Store(options.store_path)
     baseline = baseline_for(options.baseline, path, store, host) if options.baseline is not None else None
     endpoint, base_url, api_key = _endpoint(loaded.provider_cls, options)
-    provider = loaded.provider_cls(
-        ProviderSettings(
-            base_url=base_url,
-            api_key=api_key,
-            options=loaded.suite.provider_options,
-            files=store,
-        )
-    )
+    settings = ProviderSettings(base_url=base_url, api_key=api_key, options=loaded.suite.provider_options, files=store)
+    # A misspelt model is a mistake in the suite (exit 2), found before the first trial calls it.
+    problems = Problems()
+    served = served_models(loaded.provider_cls, settings, store, endpoint)
+    check_models(loaded, served, problems, "the models the endpoint lists")
+    problems.raise_any()
+    provider = loaded.provider_cls(settings)
     run_options = dataclasses.replace(options.run, endpoint=endpoint)
     run_id = new_run_id()
     out_dir = options.out_dir or options.reports_root / run_id

@@ -47,13 +47,24 @@ class SourcedTemplate:
     file: Path
     #: The line of the template's first line in ``file``.
     line: int | None
+    #: The command-line flag that gave this template (``--set``), which its mistakes then name.
+    flag: str | None = None
 
     def render(self, variables: dict[str, Any], context: str) -> str:
         try:
             return self.template.render(variables)
         except TemplateError as exc:
-            line = (self.line + exc.line - 1) if (self.line and exc.line) else self.line
-            raise UserError(f"{context}: {exc.message}", file=self.file, line=line) from None
+            file, line = template_location(self.file, self.line, self.flag, exc.line)
+            raise UserError(f"{context}: {exc.message}", file=file, line=line) from None
+
+
+def template_location(
+    file: Path, line: int | None, flag: str | None, line_in_template: int | None
+) -> tuple[str | Path, int | None]:
+    """Where a line of a template is: its file:line, or the flag that gave the template."""
+    if flag is not None:
+        return flag, None
+    return file, (line + line_in_template - 1) if (line and line_in_template) else line
 
 
 @dataclass
@@ -142,7 +153,7 @@ class _Loader:
         line = smap.line(loc)
         if line is not None and "\n" in source.rstrip("\n"):
             line += 1  # a block scalar starts on the line after its key
-        return self._compile(source, smap.file, line)
+        return self._compile(source, smap.file, line, smap.flag(loc))
 
     def template_file(self, name: str, smap: SourceMap, loc: tuple[str | int, ...]) -> SourcedTemplate:
         path = self.resolve(name, smap, loc, "template file")
@@ -153,12 +164,12 @@ class _Loader:
         return self._compile(source, path, 1)
 
     @staticmethod
-    def _compile(source: str, file: Path, line: int | None) -> SourcedTemplate:
+    def _compile(source: str, file: Path, line: int | None, flag: str | None = None) -> SourcedTemplate:
         try:
-            return SourcedTemplate(Template(source), file, line)
+            return SourcedTemplate(Template(source), file, line, flag)
         except TemplateError as exc:
-            at = (line + exc.line - 1) if (line and exc.line) else line
-            raise UserError(exc.message, file=file, line=at, hint="literal braces: {{ '{{' }} or {% raw %}") from None
+            at, where = template_location(file, line, flag, exc.line)
+            raise UserError(exc.message, file=at, line=where, hint="literal braces: {{ '{{' }} or {% raw %}") from None
 
     def media(self, entries: list[MediaEntry], smap: SourceMap, loc: tuple[str | int, ...]) -> list[MediaRef]:
         refs = []

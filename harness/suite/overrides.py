@@ -69,6 +69,12 @@ def apply_override(data: dict[str, Any], override: str, smap: SourceMap) -> None
             if isinstance(part, int):
                 raise UserError(f"'{_where(walked)}' is a mapping, not a list", file=flag, hint=_EXAMPLE)
             if not last and part not in node:
+                if any(isinstance(rest, int) or str(rest).isdigit() for rest in path[position + 1 :]):
+                    raise UserError(
+                        f"'{_where([*walked, part])}' is not in the suite, so it has no entries to index",
+                        file=flag,
+                        hint=f"add '{part}:' to the suite first, or --set the whole list",
+                    )
                 node[part] = {}
                 created = created or (*walked, part)
         else:

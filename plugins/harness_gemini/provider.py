@@ -16,10 +16,20 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from harness.api import LocalEndpoint, Output, Provider, ProviderError, ProviderRequest, ProviderSettings, UserError
+from harness.api import (
+    LocalEndpoint,
+    Output,
+    Provider,
+    ProviderError,
+    ProviderRequest,
+    ProviderSettings,
+    Usage,
+    UserError,
+)
 from harness_gemini.answers import StreamCollector, parse_response, wants_json
 from harness_gemini.config_check import Problem, check_config
 from harness_gemini.errors import TRANSPORT_ERRORS, classify
+from harness_gemini.estimate import estimate_usage
 from harness_gemini.local import start_emulator
 from harness_gemini.media import (
     Described,
@@ -125,6 +135,37 @@ class GeminiProvider(Provider):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[Problem]:
         return option_errors(options)
+
+    @classmethod
+    def known_models(cls) -> list[str] | None:
+        """Offline, the emulator's catalogue: the Gemini models it (and so this harness) knows by name."""
+        from harness_gemini.emulator.catalog import KNOWN_MODELS
+
+        return sorted(KNOWN_MODELS)
+
+    async def list_models(self) -> list[str] | None:
+        """``models.list`` on the configured endpoint (Google's, or the emulator's with its extra models)."""
+        names: list[str] = []
+        try:
+            pager = await self.client.aio.models.list(config={"page_size": 1000})
+            async for model in pager:
+                if model.name:
+                    names.append(model.name.removeprefix("models/"))
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
+        return names
+
+    @classmethod
+    def estimate_usage(cls, request: ProviderRequest, options: dict[str, Any]) -> Usage | None:
+        return estimate_usage(request, options)
+
+    async def count_tokens(self, request: ProviderRequest) -> int | None:
+        try:
+            headers = self.headers(request)
+            contents, _, _ = await self._contents(request, headers)
+            return await self._count(request.model, contents, headers)
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
 
     @classmethod
     def check_request(cls, request: ProviderRequest) -> list[str]:

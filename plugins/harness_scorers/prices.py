@@ -38,6 +38,8 @@ class PriceTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str = ""
+    #: Batch API prices as a share of the standard ones.
+    batch_factor: float = Field(default=0.5, gt=0, le=1)
     models: dict[str, ModelPrice]
 
 

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from harness.api import MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions
+from harness.api import Forecast, MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, Usage
 from harness_scorers import prices
 from harness_scorers.prices import ModelPrice
 
@@ -74,6 +74,26 @@ class TokensScorer(Scorer):
                 f"by more than {self.opts.audio_tolerance:.0%}"
             )
         return info, None
+
+    def forecast(self, model: str, usage: Usage) -> Forecast:
+        """The price of an estimated usage (prices.yaml and this scorer's ``prices:``), and the prompt budgets it
+        would break (output budgets are not known before the answer)."""
+        o = self.opts
+        found = prices.lookup(model, {**prices.shipped().models, **o.prices})
+        out = Forecast()
+        if found is not None:
+            out.cost_usd = prices.cost(usage, found[1])["cost_usd"]
+            out.batch_cost_usd = out.cost_usd * prices.shipped().batch_factor
+        audio = usage.prompt_by_modality.get("AUDIO", 0)
+        for figure, value, limit in (
+            ("prompt_tokens", usage.prompt_tokens, o.max_prompt_tokens),
+            ("audio_tokens", audio, o.max_audio_tokens),
+        ):
+            if limit is not None and (value or 0) > limit:
+                out.breaks.append(f"{figure} ~{value} > max {limit}")
+        if o.max_cost_usd is not None and usage.output_tokens is None and (out.cost_usd or 0) > o.max_cost_usd:
+            out.breaks.append(f"input cost ~${out.cost_usd:.6f} > max_cost_usd ${o.max_cost_usd:g}")
+        return out
 
     async def score(self, ctx: ScoreContext) -> Score:
         o = self.opts
