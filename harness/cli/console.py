@@ -308,3 +308,17 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
     for effect in results.power:
         out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
     return out
+
+
+def plain(value: object) -> Text:
+    """Untrusted text on one line (model names, ids, labels), for the commands' tables."""
+    return _plain(value)
+
+
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain_lines(value: object) -> str:
+    """Untrusted text that may span lines (answers, prompts): control characters other than newlines and tabs
+    shown as '?', so a model's answer cannot move the cursor or recolour the terminal. Print with markup=False."""
+    return _CONTROL_BUT_LINES.sub("?", str(value))

@@ -1,4 +1,4 @@
-"""The inspection commands of the ``harness`` CLI: plugins, schema, report, runs (loaded lazily)."""
+"""The inspection commands of the ``harness`` CLI: plugins, schema, report (loaded lazily)."""
 
 from __future__ import annotations
 
@@ -135,23 +135,3 @@ def _folder_of(source: str, slug: str, suites: int, store: Store) -> Path:
         return path if (path / "results.json").is_file() else path / slug
     found = store.run_info(source)
     return Path(found[1]) if found and found[1] else Path("reports") / source / slug
-
-
-@click.command()
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--limit", type=int, default=20, show_default=True)
-def runs(store_path: Path | None, limit: int) -> None:
-    """List recent runs in the store (their ids work with `harness report` and `--baseline`).
-
-    \b
-    Example:
-      harness runs --limit 5
-    """
-    from rich.table import Table
-
-    from harness.log.store import Store
-
-    table = Table("run id", "suite", "started", "status", "duration s")
-    for info in Store(store_path or default_store_path()).runs(limit):
-        table.add_row(info.id, info.suite, info.started_at, info.status, str(info.duration_s or "-"))
-    out.print(table)
