@@ -7,6 +7,7 @@ that is not here should ask for it to be added, not import it from elsewhere in 
 from __future__ import annotations
 
 from harness import __version__
+from harness.api.browse import RunBrowser
 from harness.api.hookspecs import HOOKS, Register, hookimpl
 from harness.api.provider import (
     FileMemory,
@@ -24,6 +25,7 @@ from harness.api.scoring import CheckContext, Forecast, Score, ScoreContext, Sco
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
+from harness.log.history import RunTotals
 from harness.log.reasons import number_text, value_text
 from harness.log.records import (
     Attempt,
@@ -53,6 +55,7 @@ from harness.log.results import (
     Verdict,
 )
 from harness.log.stats import percentile
+from harness.log.worddiff import word_diff
 
 __all__ = [
     "HOOKS",
@@ -87,8 +90,10 @@ __all__ = [
     "Register",
     "ReportContext",
     "Reporter",
+    "RunBrowser",
     "RunInfo",
     "RunResults",
+    "RunTotals",
     "RunVerdict",
     "Score",
     "ScoreContext",
@@ -111,4 +116,5 @@ __all__ = [
     "percentile",
     "seconds",
     "value_text",
+    "word_diff",
 ]

@@ -168,3 +168,54 @@ def find_trials(store: Store, ident: str, run_id: str | None = None) -> tuple[st
                 keys = (case.case_id, case.prompt_id, case.model, case.config_id)
                 return rid, [t for t in trials if (t.case_id, t.prompt_id, t.model, t.config_id) == keys]
     return None
+
+
+def trial_page(
+    store: Store,
+    run_id: str,
+    offset: int = 0,
+    limit: int = 200,
+    failing: bool = False,
+    tag: str | None = None,
+    model: str | None = None,
+    case: str | None = None,
+) -> tuple[int, list[TrialRecord]]:
+    """One page of a run's trials in run order, filtered in SQL (a run of 10,000 trials reads one page):
+    (how many trials match, the page)."""
+    _ensure(store)
+    where = ["run_id=?"]
+    args: list[Any] = [run_id]
+    if failing:
+        where.append("(status='error' OR passed=0)")
+    if model:
+        where.append("model=?")
+        args.append(model)
+    if case:
+        where.append("case_id=?")
+        args.append(case)
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(record_json, '$.tags') WHERE value=?)")
+        args.append(tag)
+    clause = " AND ".join(where)
+    total = store.db.execute(f"SELECT COUNT(*) FROM trials WHERE {clause}", args).fetchone()[0]
+    rows = store.db.execute(
+        f"SELECT record_json FROM trials WHERE {clause} ORDER BY seq LIMIT ? OFFSET ?", [*args, limit, offset]
+    )
+    return int(total), [TrialRecord.model_validate_json(r[0]) for r in rows]
+
+
+def run_facets(store: Store, run_id: str) -> dict[str, list[str]]:
+    """The models, configs, prompts and tags a run has (for the viewer's filters)."""
+    db = store.db
+    out = {
+        column: [r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM trials WHERE run_id=? ORDER BY 1", (run_id,))]
+        for column in ("model", "config_id", "prompt_id")
+    }
+    out["tags"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT j.value FROM trials, json_each(trials.record_json, '$.tags') j WHERE run_id=? ORDER BY 1",
+            (run_id,),
+        )
+    ]
+    return out

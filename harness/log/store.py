@@ -7,6 +7,7 @@ Outputs double as the response cache: a request seen before (same hash) can be a
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -44,6 +45,14 @@ CREATE TABLE IF NOT EXISTS files (
   PRIMARY KEY (provider, sha256)
 );
 """
+
+
+#: Where runs are stored unless ``--store`` or ``$HARNESS_STORE`` says otherwise.
+DEFAULT_STORE = Path(".harness") / "harness.db"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("HARNESS_STORE", str(DEFAULT_STORE)))
 
 
 def _bool(value: bool | None) -> int | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import os
 import secrets
 import subprocess
 from collections.abc import Callable
@@ -24,7 +23,11 @@ from harness.log.casetotals import ScorerLookup
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunInfo, RunResults, RunSpec, ScorerSpecRecord, TrialRecord
 from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_baseline_file
+
+# The store's default place is defined with the store; these names stay importable from here.
+from harness.log.store import DEFAULT_STORE as DEFAULT_STORE
 from harness.log.store import Store
+from harness.log.store import default_store_path as default_store_path
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
 from harness.run.models import check_models, served_models
@@ -32,12 +35,6 @@ from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
 from harness.suite.problems import Problems
-
-DEFAULT_STORE = Path(".harness") / "harness.db"
-
-
-def default_store_path() -> Path:
-    return Path(os.environ.get("HARNESS_STORE", str(DEFAULT_STORE)))
 
 
 @dataclass
