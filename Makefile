@@ -40,6 +40,13 @@ $(SDK1_STAMP): Makefile | $(STAMP)
 	$(BIN)/pip install -q --no-deps --target $(SDK1_DIR) $(SDK1_PIN)
 	touch $@
 
+# yaml-language-server (the YAML language server editors use) drives the test of `harness schema` in an editor.
+YLS_PIN := yaml-language-server@1.19.2
+YLS_STAMP := $(VENV)/.installed-yls
+$(YLS_STAMP): Makefile | $(BIN)/python
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error $(YLS_PIN)
+	touch $@
+
 venv: $(STAMP)
 
 DEMO_OUT ?= reports/demo
@@ -51,7 +58,7 @@ demo: $(STAMP)
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
-test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) lint
+test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) $(YLS_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)

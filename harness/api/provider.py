@@ -149,6 +149,12 @@ class Provider(abc.ABC):
         return []
 
     @classmethod
+    def config_schema(cls) -> dict[str, Any] | None:
+        """The JSON Schema of a generation config (``type: object`` with ``properties``, each with a description,
+        and optional ``$defs`` referred to as ``#/$defs/NAME``), for ``harness schema``; None: not published."""
+        return None
+
+    @classmethod
     def known_models(cls) -> list[str] | None:
         """Model names this provider knows without any network call (its local emulator's catalogue, say), for
         ``harness validate`` offline; None when it cannot tell (then model names are not checked offline)."""

@@ -18,10 +18,10 @@ class ScorerOptions(BaseModel):
     """Base for a scorer's options. Unknown keys are errors, reported at validate time with file:line.
 
     String options that contain ``{{`` are rendered with the case's variables before scoring
-    (use ``ctx.render``).
+    (use ``ctx.render``). A docstring under a field is its description in ``harness schema`` (editors show it).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import out
+from harness.cli.options import load_host
 from harness.errors import UserError
 from harness.suite.schema import suite_json_schema
 
@@ -37,7 +38,7 @@ def init(folder: Path, force: bool) -> None:
     Example:
       harness init my-evals && cd my-evals && harness validate starter.suite.yaml
     """
-    plugins_schema = suite_json_schema()
+    plugins_schema = suite_json_schema(load_host(None))
     targets = [folder / name for name in (*FILES, SCHEMA_FILE)]
     existing = [path for path in targets if path.exists()]
     if existing and not force:

@@ -53,15 +53,20 @@ def plugins(plugins_dir: Path | None, as_json: bool) -> None:
 
 @click.command()
 @click.option("--results", is_flag=True, help="Print the schema of results.json instead of the suite file.")
-def schema(results: bool) -> None:
-    """Print the JSON Schema of suite files (for editors), or of results.json.
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path), help="Also describe these plugins.")
+def schema(results: bool, plugins_dir: Path | None) -> None:
+    """Print the JSON Schema of suite files (for editors), or of results.json. It describes every key, the options
+    of every installed scorer and the provider's generation-config fields with their ranges, so an editor with a
+    YAML language server completes, explains and checks a suite as you type.
 
     \b
-    Example (VS Code, YAML extension):
+    Example (VS Code with the Red Hat YAML extension, or any editor using yaml-language-server):
       harness schema > suite.schema.json
-      # then in .vscode/settings.json: "yaml.schemas": {"suite.schema.json": "*.suite.yaml"}
+      # then, first line of a suite:  # yaml-language-server: $schema=suite.schema.json
+      # or in .vscode/settings.json:  "yaml.schemas": {"suite.schema.json": "*.suite.yaml"}
     """
-    click.echo(json.dumps(results_json_schema() if results else suite_json_schema(), indent=2))
+    found = results_json_schema() if results else suite_json_schema(load_host(plugins_dir))
+    click.echo(json.dumps(found, indent=2))
 
 
 @click.command()

@@ -137,6 +137,12 @@ class GeminiProvider(Provider):
         return option_errors(options)
 
     @classmethod
+    def config_schema(cls) -> dict[str, Any] | None:
+        from harness_gemini.config_schema import config_schema
+
+        return config_schema()
+
+    @classmethod
     def known_models(cls) -> list[str] | None:
         """Offline, the emulator's catalogue: the Gemini models it (and so this harness) knows by name."""
         from harness_gemini.emulator.catalog import KNOWN_MODELS

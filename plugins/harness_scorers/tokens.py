@@ -25,21 +25,25 @@ def audio_rate(model: str) -> float:
 
 class TokensOptions(ScorerOptions):
     max_prompt_tokens: int | None = Field(default=None, ge=0)
+    """Fail when the prompt used more tokens than this."""
     max_output_tokens: int | None = Field(default=None, ge=0)
+    """Fail when the answer used more tokens than this."""
     max_thoughts_tokens: int | None = Field(default=None, ge=0)
+    """Fail when thinking used more tokens than this."""
     max_total_tokens: int | None = Field(default=None, ge=0)
-    #: Limit on prompt tokens of modality AUDIO.
+    """Fail when the call used more tokens in all than this."""
     max_audio_tokens: int | None = Field(default=None, ge=0)
-    #: Limit on the answer's cost in USD (needs a price for the model).
+    """Limit on prompt tokens of modality AUDIO."""
     max_cost_usd: float | None = Field(default=None, ge=0)
-    #: Compare reported AUDIO tokens with the media duration x the model's tokens-per-second rate.
+    """Limit on the answer's cost in USD (needs a price for the model)."""
     check_audio_rate: bool = False
-    #: Override the rate (tokens per second of audio).
+    """Compare reported AUDIO tokens with the media duration x the model's tokens-per-second rate."""
     audio_rate: float | None = Field(default=None, gt=0)
-    #: Allowed relative difference between reported and expected AUDIO tokens.
+    """Override the rate (tokens per second of audio)."""
     audio_tolerance: float = Field(default=0.05, ge=0)
-    #: Extra or replacement prices (USD per million tokens), merged over prices.yaml by model name.
+    """Allowed relative difference between reported and expected AUDIO tokens."""
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    """Extra or replacement prices (USD per million tokens), merged over prices.yaml by model name."""
 
 
 class TokensScorer(Scorer):
