@@ -235,8 +235,13 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
             out.print(f"{cached} of {len(results.trials)} answers came from the cache (--no-cache to call again)")
     if results.run.status == "interrupted":
         err.print(f"interrupted: kept {len(results.trials)} finished trials")
+    # The report to open comes last, where the eye lands: the HTML report when one was written.
+    primary = next((p for p in outcome.written if p.suffix == ".html"), outcome.written[0] if outcome.written else None)
     for written in outcome.written:
-        out.print(f"wrote {written}", markup=False, highlight=False)
+        if written != primary:
+            out.print(f"wrote {written}", markup=False, highlight=False)
+    if primary is not None:
+        out.print(f"report: {primary}", markup=False, highlight=False)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
