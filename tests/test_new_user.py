@@ -25,8 +25,10 @@ def test_first_session_from_an_empty_folder(tmp_path: Path) -> None:
     folder = tmp_path / "my-evals"
     assert "harness validate starter.suite.yaml" in done.stdout
     assert (folder / "media" / "jfk.mp3").is_file() and (folder / "media" / "LICENSE-jfk.mp3.txt").is_file()
-    assert (folder / "starter.suite.yaml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=suite.schema.json"
+    assert (
+        (folder / "starter.suite.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=suite.schema.json")
     )
     assert "GenerationConfig" in json.loads((folder / "suite.schema.json").read_text(encoding="utf-8"))["$defs"]
 
@@ -56,7 +58,6 @@ def test_first_session_from_an_empty_folder(tmp_path: Path) -> None:
 
     from harness_viewer.server import running
 
-    with running(Path(env["HARNESS_STORE"])) as url:
-        with urllib.request.urlopen(url + "api/suites", timeout=30) as response:
-            suites = json.loads(response.read())
+    with running(Path(env["HARNESS_STORE"])) as url, urllib.request.urlopen(url + "api/suites", timeout=30) as answer:
+        suites = json.loads(answer.read())
     assert [s["suite"] for s in suites] == ["starter"]

@@ -37,8 +37,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "h.db"
     for _ in range(2):
         done = harness_cli(
-            "run", "hist.suite.yaml", "--emulator", "--emulator-responses", "responses.yaml", "--store", str(db),
-            "-q", cwd=folder,
+            "run",
+            "hist.suite.yaml",
+            "--emulator",
+            "--emulator-responses",
+            "responses.yaml",
+            "--store",
+            str(db),
+            "-q",
+            cwd=folder,
         )
         assert done.returncode == 1, done.stdout + done.stderr  # bye fails: "see you" has no "goodbye"
     return db
@@ -76,8 +83,14 @@ def test_cache_stats_prune_and_clear_keep_the_runs(store: Path, tmp_path: Path) 
     stats = harness_cli("cache", "stats", "--store", str(copy)).stdout
     assert "2 runs, 4 trials" in stats and "cache: 2 answers" in stats  # the second run was answered from the cache
     with sqlite3.connect(copy) as db:
-        db.execute("UPDATE outputs SET created = ? WHERE trial_id = (SELECT MIN(trial_id) FROM outputs)", (time.time() - 40 * 86400,))
-    assert "pruned 1 cached answers older than 30d" in harness_cli("cache", "prune", "--older-than", "30d", "--store", str(copy)).stdout
+        db.execute(
+            "UPDATE outputs SET created = ? WHERE trial_id = (SELECT MIN(trial_id) FROM outputs)",
+            (time.time() - 40 * 86400,),
+        )
+    assert (
+        "pruned 1 cached answers older than 30d"
+        in harness_cli("cache", "prune", "--older-than", "30d", "--store", str(copy)).stdout
+    )
     assert "cleared 1 cached answers" in harness_cli("cache", "clear", "--store", str(copy)).stdout
     assert "cache: 0 answers" in harness_cli("cache", "stats", "--store", str(copy)).stdout
     assert harness_cli("show", "bye", "--store", str(copy)).returncode == 0  # trials are kept

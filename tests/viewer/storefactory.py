@@ -95,31 +95,12 @@ def add_run(
     )
     store.start_run(info, Path("reports") / run_id)
     seq = 0
-    store.db.execute("BEGIN")
     for case in range(cases):
         tags = ["jfk" if case % 2 == 0 else "digits"]
         for model in MODELS:
             for config in configs:
-                trial = _trial(number, case, model, config, 0, rng, tags)
-                store.db.execute(
-                    "INSERT INTO trials VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        run_id,
-                        trial.id,
-                        seq,
-                        trial.case_id,
-                        trial.prompt_id,
-                        trial.model,
-                        trial.config_id,
-                        0,
-                        trial.status,
-                        int(bool(trial.passed)),
-                        None,
-                        trial.model_dump_json(),
-                    ),
-                )
+                store.save_trial(run_id, seq, _trial(number, case, model, config, 0, rng, tags), [])
                 seq += 1
-    store.db.execute("COMMIT")
     info.status, info.finished_at, info.duration_s = "complete", info.started_at, 12.5
     store.finish_run(info)
     return run_id
@@ -128,6 +109,7 @@ def add_run(
 def build(path: Path, runs: int = 52, big_trials: int = 10_000) -> tuple[list[str], str]:
     """``runs`` runs of the suite 'history' (oldest first), and one run of ``big_trials`` trials."""
     store = Store(path)
+    store.db.execute("PRAGMA synchronous = OFF")  # a throw-away store: no need to wait for the disk per trial
     ids = [add_run(store, n, cases=6, configs=["t0", "t1"]) for n in range(runs)]
     big = add_run(store, 999, cases=big_trials // 4, configs=["t0", "t1"], run_id="20261130-big-run", suite="big")
     store.close()
