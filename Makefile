@@ -7,18 +7,18 @@ DEV_STAMP := $(VENV)/.installed-dev
 APT_STAMP := $(VENV)/.apt-chromium
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench clean venv media
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[examples]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,examples]'
 	touch $@ $(STAMP)
 
 # Debian's Chromium drives the HTML report's browser tests (Playwright never downloads a browser here).
@@ -49,21 +49,26 @@ $(YLS_STAMP): Makefile | $(BIN)/python
 
 venv: $(STAMP)
 
+# The example suites' generated media (a video from a still image and a speech clip, a PDF from text in
+# suites/media/documents/): rewritten only when missing or older than their sources.
+media: $(STAMP)
+	$(BIN)/python -m tools.example_media
+
 DEMO_OUT ?= reports/demo
 
 # Every example suite on the local Gemini emulator (no key, no network). Some demo cases fail on
 # purpose (real recogniser errors), so the demo itself exits 0; `harness run` alone exits 1 on failures.
-demo: $(STAMP)
+demo: $(STAMP) media
 	$(BIN)/harness run suites/*.suite.yaml --emulator --emulator-responses suites/emulator-responses.yaml \
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
-test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) $(YLS_STAMP) lint
+test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) $(YLS_STAMP) lint media
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check harness plugins tests bench
-	$(BIN)/ruff format --check harness plugins tests bench
+	$(BIN)/ruff check harness plugins tests bench tools
+	$(BIN)/ruff format --check harness plugins tests bench tools
 	$(BIN)/mypy
 
 bench: $(DEV_STAMP) $(APT_STAMP)

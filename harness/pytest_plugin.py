@@ -1,14 +1,15 @@
-"""Run suites as pytest tests: ``pytest --harness suites/`` collects ``*.suite.yaml``, one test per trial.
+"""Run suites as pytest tests: ``pytest --harness suites/`` collects ``*.suite.yaml``, one test per case.
 
-Collection loads and plans each suite without calling a model; a mistake in a suite is a collection
-error showing its file:line. The first selected trial of a suite runs the suite once (only the cases
-that have a selected trial, when ``-k`` or ``--deselect`` drop some); every trial then reports its
-own verdict. Registered through the ``pytest11`` entry point; it does nothing without ``--harness``.
+A test is a case x prompt x model x config: it runs the case's repeats and passes by the core's case verdict
+(min_pass_rate), exactly as ``harness run`` decides; without repeats that is one trial. Collection loads and
+plans each suite without calling a model; a mistake in a suite is a collection error showing its file:line.
+The first selected test of a suite runs the suite once (only the cases that have a selected test, when ``-k``,
+``-m`` or ``--deselect`` drop some). A case's tags are pytest markers (``-m segment``). Registered through the
+``pytest11`` entry point; it does nothing without ``--harness``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
@@ -19,8 +20,11 @@ import pytest
 
 from harness.api.host import PluginHost, load_plugins
 from harness.errors import UserError
-from harness.log.results import RunResults, TrialRecord
+from harness.log.reasons import value_text
+from harness.log.results import CaseVerdict, RunResults, TrialRecord
+from harness.log.verdicts import case_id, case_key
 from harness.run.endpoints import LocalEndpoints
+from harness.run.planning import PlannedTrial
 from harness.run.runner import RunOptions
 from harness.run.session import SessionOptions, default_store_path, execute, prepare
 from harness.suite.loader import LoadOptions
@@ -62,11 +66,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile 
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Remember which trials survived ``-k``/``-m``/``--deselect``, so a suite runs only what is needed."""
+    """Remember which cases survived ``-k``/``-m``/``--deselect``, so a suite runs only what is needed."""
     for item in session.items:
-        if isinstance(item, TrialItem) and isinstance(item.parent, SuiteFile):
+        if isinstance(item, CaseItem) and isinstance(item.parent, SuiteFile):
             item.parent.selected.add(item.case_id)
             item.parent.selected_count += 1
+
+
+def marker_name(tag: str) -> str:
+    """A case tag as a pytest marker name (``-m`` expressions need identifiers)."""
+    name = re.sub(r"\W", "_", tag)
+    return f"tag_{name}" if not name or name[0].isdigit() else name
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -108,8 +118,8 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-class TrialFailed(Exception):
-    """A trial errored or a required score failed; the message is already readable."""
+class CaseFailed(Exception):
+    """A case failed or errored by its verdict; the message is already readable."""
 
 
 class SuiteFile(pytest.File):
@@ -122,7 +132,8 @@ class SuiteFile(pytest.File):
         self.planned = 0
         #: The whole run, once it ran (a conftest can read it, e.g. in pytest_sessionfinish).
         self.run_results: RunResults | None = None
-        self._results: dict[str, TrialRecord] | None = None
+        self._results: dict[str, CaseVerdict] | None = None
+        self._trials: dict[str, list[TrialRecord]] = {}
         self._error: BaseException | None = None
 
     def options(self, filters: list[str] | None = None) -> SessionOptions:
@@ -155,14 +166,28 @@ class SuiteFile(pytest.File):
             argv=["pytest", *config.invocation_params.args],
         )
 
-    def collect(self) -> Iterator[TrialItem]:
-        _, trials = prepare(_shown(self.path), SessionOptions(load=LoadOptions(host=_host(self.config))))
+    def collect(self) -> Iterator[CaseItem]:
+        loaded, trials = prepare(_shown(self.path), SessionOptions(load=LoadOptions(host=_host(self.config))))
         self.planned = len(trials)
+        groups: dict[tuple[str, str, str, str], list[PlannedTrial]] = {}
         for t in trials:
-            name = f"{t.case_id}[{t.prompt_id}-{t.model}-{t.config_id}-r{t.repeat}]"
-            yield TrialItem.from_parent(
-                self, name=name, trial_id=t.id, case_id=t.case_id, where=(_shown(t.case.file), t.case.line)
+            groups.setdefault((t.case_id, t.prompt_id, t.model, t.config_id), []).append(t)
+        for key, members in groups.items():
+            first = members[0]
+            name = f"{first.case_id}[{first.prompt_id}-{first.model}-{first.config_id}]"
+            item = CaseItem.from_parent(
+                self,
+                name=name,
+                key=case_id(loaded.suite.name, key),
+                case_id=first.case_id,
+                repeats=len(members),
+                where=(_shown(first.case.file), first.case.line),
             )
+            for tag in first.case.case.tags:
+                marker = marker_name(tag)
+                self.config.addinivalue_line("markers", f"{marker}: harness case tag '{tag}'")
+                item.add_marker(marker)
+            yield item
 
     def repr_failure(  # type: ignore[override]
         self, excinfo: pytest.ExceptionInfo[BaseException]
@@ -171,8 +196,8 @@ class SuiteFile(pytest.File):
             return excinfo.value.format()
         return super().repr_failure(excinfo)
 
-    def results(self) -> dict[str, TrialRecord]:
-        """Run the suite once (the selected cases only) and keep each trial's record by id."""
+    def results(self) -> dict[str, CaseVerdict]:
+        """Run the suite once (the selected cases only) and keep each case verdict by its id."""
         if self._error is not None:
             raise self._error
         if self._results is None:
@@ -184,70 +209,76 @@ class SuiteFile(pytest.File):
                 self._error = exc
                 raise
             self.run_results = outcome.results
-            self._results = {t.id: t for t in outcome.results.trials}
+            self._results = {c.id: c for c in outcome.results.cases}
+            for trial in outcome.results.trials:
+                self._trials.setdefault(case_id(outcome.results.run.suite, case_key(trial)), []).append(trial)
             if outcome.results.run.status == "interrupted":
                 self.session.shouldstop = "harness run interrupted"
         return self._results
 
+    def trials_of(self, key: str) -> list[TrialRecord]:
+        return sorted(self._trials.get(key, []), key=lambda t: t.repeat)
 
-class TrialItem(pytest.Item):
-    """One trial: case x prompt variant x model x config variant x repeat."""
 
-    def __init__(self, *, trial_id: str, case_id: str, where: tuple[Path, int | None], **kwargs: Any) -> None:
+class CaseItem(pytest.Item):
+    """One case x prompt variant x model x config variant, over its repeats."""
+
+    def __init__(self, *, key: str, case_id: str, repeats: int, where: tuple[Path, int | None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.trial_id = trial_id
+        self.key = key
         self.case_id = case_id
+        self.repeats = repeats
         self.where = where
-        self.user_properties.append(("trial_id", trial_id))
+        self.user_properties.append(("case_key", key))
 
     def runtest(self) -> None:
         assert isinstance(self.parent, SuiteFile)
-        record = self.parent.results().get(self.trial_id)
-        if record is None:
-            raise TrialFailed(f"{self.name}: not run (the run was interrupted)")
-        if record.weighted_score is not None:
-            self.user_properties.append(("weighted_score", record.weighted_score))
-        if record.status == "error" or record.passed is False:
-            raise TrialFailed(describe_failure(record, self.location_text()))
+        verdict = self.parent.results().get(self.key)
+        if verdict is None:
+            raise CaseFailed(f"{self.name}: not run (the run was interrupted)")
+        self.user_properties.append(("verdict", verdict.verdict))
+        if verdict.verdict in ("fail", "error"):
+            raise CaseFailed(describe_failure(verdict, self.parent.trials_of(self.key), self.location_text()))
 
     def location_text(self) -> str:
         file, line = self.where
         return f"{file}:{line}" if line else str(file)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
-        if isinstance(excinfo.value, (TrialFailed, UserError)):
+        if isinstance(excinfo.value, (CaseFailed, UserError)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         file, line = self.where
-        return file, (line - 1 if line else None), f"trial {self.name}"
+        return file, (line - 1 if line else None), f"case {self.name}"
 
 
-def describe_failure(record: TrialRecord, where: str) -> str:
-    """A few lines a person can act on: the error, or each failed score with its reason."""
-    head = f"{record.case_id} [{record.prompt_id} {record.model} {record.config_id} r{record.repeat}] ({where})"
-    if record.status == "error" and record.error is not None:
-        e = record.error
-        code = f" {e.code}" if e.code is not None else ""
-        tries = f" after {e.attempts} attempts" if e.attempts > 1 else ""
-        return f"{head}: {e.kind} error{code}{tries}: {e.message}"
-    lines = [f"{head}: failed"]
-    for s in record.scores:
-        if s.passed is not False and s.error is None:
+def describe_failure(verdict: CaseVerdict, trials: list[TrialRecord], where: str) -> str:
+    """The case's explanation, then a short table of what failed: repeat, score, threshold, got, reason."""
+    head = f"{verdict.case_id} [{verdict.prompt_id} {verdict.model} {verdict.config_id}] ({where})"
+    rows = [("repeat", "score", "threshold", "got", "reason")]
+    for trial in trials:
+        if trial.verdict not in ("fail", "error") and trial.status != "error":
             continue
-        turn = f" (turn {s.turn + 1})" if s.turn is not None else ""
-        value = "-" if s.value is None else f"{s.value:g}"
-        lines.append(f"  {s.metric}{turn} [{s.scorer}] = {value}: {s.error or _reason(s.details)}")
-    if record.output is not None and record.output.text is not None:
-        text = record.output.text.replace("\n", " ")
+        if trial.status == "error":
+            rows.append((f"r{trial.repeat}", "-", "-", "-", "; ".join(trial.reasons) or "error"))
+            continue
+        for score in trial.scores:
+            reason = score.reason
+            if reason is None or (score.passed is not False and score.error is None):
+                continue
+            turn = f" (turn {score.turn + 1})" if score.turn is not None else ""
+            limit = "-" if reason.expected is None else f"{reason.limit or 'expected'} {value_text(reason.expected)}"
+            got = value_text(reason.got) if reason.got is not None else value_text(score.value)
+            rows.append((f"r{trial.repeat}", f"{score.metric}{turn}", limit, got, reason.text))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    word = "failed" if verdict.verdict == "fail" else "errored"
+    lines = [f"{head}: {word}: {verdict.explanation}"]
+    for row in rows:
+        lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+    answer = next((t.output.text for t in trials if t.verdict == "fail" and t.output and t.output.text), None)
+    if answer is not None:
+        text = " ".join(answer.split())
         lines.append(f"  answer: {text[:200]}{'...' if len(text) > 200 else ''}")
     return "\n".join(lines)
-
-
-def _reason(details: dict[str, Any]) -> str:
-    for key in ("reason", "reasoning", "message", "explanation"):
-        if isinstance(details.get(key), str):
-            return str(details[key])[:300]
-    text = json.dumps(details, ensure_ascii=False, default=str)
-    return text if len(text) <= 200 else text[:197] + "..."

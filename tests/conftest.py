@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The example suites' generated video and PDF (make media does the same; this keeps plain pytest working)."""
+    from tools.example_media import build
+
+    build()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _emulator_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One emulator audio cache for the whole test session (each clip is recognised once), never the

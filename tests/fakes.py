@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from harness import hookimpl
 from harness.api.provider import Provider, ProviderError, ProviderRequest
 from harness.api.scoring import Score, ScoreContext, Scorer, ScorerOptions
-from harness.log.records import Output, Usage
+from harness.log.records import Output, Reason, Usage
 
 
 class FakeProvider(Provider):
@@ -92,7 +92,8 @@ class ContainsScorer(Scorer):
         assert isinstance(self.options, ContainsOptions)
         needle = ctx.render(self.options.value)
         found = needle in (ctx.output.text or "")
-        return Score(value=1.0 if found else 0.0, passed=found, details={"needle": needle})
+        why = None if found else Reason(measured="has", expected=needle, got=ctx.output.text)
+        return Score(value=1.0 if found else 0.0, passed=found, details={"needle": needle}, reason=why)
 
 
 class LengthOptions(ScorerOptions):

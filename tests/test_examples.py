@@ -20,7 +20,18 @@ def harness(*args: str, cwd: Path = ROOT) -> Done:
 
 def test_there_are_example_suites_for_each_capability() -> None:
     names = {p.name.removesuffix(".suite.yaml") for p in SUITES}
-    assert names >= {"transcription", "segment", "describe", "temperature", "streaming", "chat", "structured", "budget"}
+    assert names >= {
+        "transcription",
+        "segment",
+        "describe",
+        "temperature",
+        "streaming",
+        "chat",
+        "structured",
+        "budget",
+        "video",
+        "documents",
+    }
 
 
 @pytest.mark.parametrize("suite", SUITES, ids=[p.name for p in SUITES])

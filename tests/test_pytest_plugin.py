@@ -81,7 +81,7 @@ def test_only_suite_files_are_collected(project: pytest.Pytester) -> None:
     (project.path / "fixture.yaml").write_text("not: [a, suite")  # a project's own (broken) YAML
     result = run(project, "--harness", "--collect-only", "-q")
     assert result.ret == pytest.ExitCode.OK
-    result.stdout.fnmatch_lines(["a.suite.yaml::good[[]p-m1-default-r0[]]", "*10 tests collected*"])
+    result.stdout.fnmatch_lines(["a.suite.yaml::good[[]p-m1-default[]]", "*10 tests collected*"])
     assert "fixture.yaml" not in result.stdout.str()
     assert not (project.path / "store.db").exists()  # collection never calls a model
 
@@ -92,17 +92,19 @@ def test_outcomes_and_messages(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4, failed=6)
     result.stdout.fnmatch_lines(
         [
-            "*a.suite.yaml::good[[]p-m1-default-r0[]] PASSED*",
-            "*a.suite.yaml::bad[[]p-m1-default-r0[]] FAILED*",
-            "*a.suite.yaml::unscored[[]p-m2-default-r0[]] PASSED*",
+            "*a.suite.yaml::good[[]p-m1-default[]] PASSED*",
+            "*a.suite.yaml::bad[[]p-m1-default[]] FAILED*",
+            "*a.suite.yaml::unscored[[]p-m2-default[]] PASSED*",
         ]
     )
     out = result.stdout.str()
-    assert "bad [p m1 default r0] (a.suite.yaml:9): failed" in out
-    assert '  has [has] = 0: {"needle": "nothere"}' in out
+    # The case's explanation, then a small table: repeat, score, threshold, got, reason (the core's sentence).
+    assert 'bad [p m1 default] (a.suite.yaml:9): failed: 0 of 1 passed: has: expected nothere, got "echo: hello"' in out
+    assert "  repeat  score  threshold         got            reason" in out
+    assert '  r0      has    expected nothere  "echo: hello"  has: expected nothere, got "echo: hello"' in out
     assert "  answer: echo: hello" in out
-    assert "err [p m2 default r0] (a.suite.yaml:12): provider error 400: fake failure 400" in out
-    assert "boom [boom] = -: ValueError: scorer exploded" in out
+    assert "err [p m2 default] (a.suite.yaml:12): errored: 1 of 1 errored: provider error 400: fake failure 400" in out
+    assert "boom: scorer error: ValueError: scorer exploded" in out
     assert "Traceback" not in out and "def runtest" not in out
 
 
@@ -111,10 +113,10 @@ def test_report_location_points_at_the_case(project: pytest.Pytester) -> None:
     reprec = project.inline_run(*_plugin_args(), "--harness-plugins-dir", "plugins", "--harness", "-k", "bad")
     reports = [r for r in reprec.getreports("pytest_runtest_logreport") if r.when == "call"]
     assert [r.location for r in reports] == [
-        ("a.suite.yaml", 8, "trial bad[p-m1-default-r0]"),
-        ("a.suite.yaml", 8, "trial bad[p-m2-default-r0]"),
+        ("a.suite.yaml", 8, "case bad[p-m1-default]"),
+        ("a.suite.yaml", 8, "case bad[p-m2-default]"),
     ]
-    assert ("trial_id", reports[0].user_properties[0][1]) == reports[0].user_properties[0]
+    assert reports[0].user_properties[0][0] == "case_key" and ("verdict", "fail") in reports[0].user_properties
 
 
 def test_broken_suite_is_a_collection_error_without_traceback(project: pytest.Pytester) -> None:
@@ -189,4 +191,4 @@ def test_gemini_provider_on_the_emulator(pytester: pytest.Pytester, monkeypatch:
         "-v",
     )
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*chat.suite.yaml::two-dogs[[]chat-gemini-2.5-flash-default-r0[]] PASSED*"])
+    result.stdout.fnmatch_lines(["*chat.suite.yaml::two-dogs[[]chat-gemini-2.5-flash-default[]] PASSED*"])

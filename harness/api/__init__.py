@@ -26,7 +26,7 @@ from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
 from harness.log.history import RunTotals
-from harness.log.reasons import number_text, value_text
+from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
     Attempt,
     MediaInfo,
@@ -38,6 +38,7 @@ from harness.log.records import (
     ScoreResult,
     TrialError,
     Usage,
+    VideoMetadata,
 )
 from harness.log.results import (
     SCHEMA_VERSION,
@@ -108,9 +109,11 @@ __all__ = [
     "Usage",
     "UserError",
     "Verdict",
+    "VideoMetadata",
     "__version__",
     "did_you_mean",
     "hookimpl",
+    "join_reasons",
     "mmss",
     "number_text",
     "percentile",

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import UserError
-from harness.log.records import Output, Usage
+from harness.log.records import Output, Usage, VideoMetadata
 
 
 class MediaRef(BaseModel):
@@ -27,6 +27,8 @@ class MediaRef(BaseModel):
     mime_type: str | None = None
     size_bytes: int | None = None
     sha256: str | None = None
+    #: For video: the clip (start and end offsets) and frame rate to send.
+    video_metadata: VideoMetadata | None = None
 
 
 class Part(BaseModel):

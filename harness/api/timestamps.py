@@ -1,7 +1,8 @@
-"""Audio positions as people write them: "MM:SS" or "H:MM:SS" <-> seconds (prompts, scorers, suites)."""
+"""Positions in audio and video as people write them: "MM:SS", "H:MM:SS" or "75s" <-> seconds."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -16,11 +17,19 @@ def mmss(seconds: Any) -> str:
 
 
 def seconds(value: Any) -> float:
-    """ "MM:SS" or "H:MM:SS" (or a number) -> seconds."""
+    """ "MM:SS" or "H:MM:SS", a number, or a duration such as "75s" or "1.5s" -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
         return float(value)
-    parts = [float(p) for p in str(value).strip().split(":")]
-    if not 1 <= len(parts) <= 3:
+    text = str(value).strip()
+    if text.endswith("s") and ":" not in text:
+        text = text[:-1]
+    try:
+        parts = [float(p) for p in text.split(":")]
+    except ValueError:
+        raise ValueError(f"not a timestamp: {value!r}") from None
+    if not 1 <= len(parts) <= 3 or not all(math.isfinite(p) for p in parts):
         raise ValueError(f"not a timestamp: {value!r}")
     total = 0.0
     for part in parts:

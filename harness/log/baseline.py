@@ -16,7 +16,7 @@ from harness.log.results import CaseVerdict, RunResults, TrialRecord
 from harness.log.verdicts import CaseKey, case_key, case_verdicts, trial_verdict
 
 CaseChange = Literal["regressed", "fixed", "errored", "unchanged", "new", "missing"]
-_INPUTS = ("prompt", "system_instruction", "config", "media", "answer")
+_INPUTS = ("prompt", "system_instruction", "vars", "config", "media", "scorers", "answer")
 
 
 def _values(trial: TrialRecord) -> dict[str, float]:
@@ -52,6 +52,8 @@ def _differences(before: TrialRecord, after: TrialRecord) -> list[str]:
         out.append("prompt")
     if before.request.system_instruction != after.request.system_instruction:
         out.append("system_instruction")
+    if before.vars != after.vars:
+        out.append("vars")
     if before.config != after.config:
         out.append("config")
     if before.request.media != after.request.media or [m.sha256 for m in before.media] != [
@@ -133,6 +135,15 @@ def _trial_deltas(current: RunResults, baseline: RunResults) -> list[TrialDelta]
     return deltas
 
 
+def _scorers_of(results: RunResults, case: str) -> list[object]:
+    """The scorers that judged a case in a run (the suite's and the case's own), as the run's spec recorded them."""
+    return [
+        s.model_dump(exclude={"scope"})
+        for s in results.run.spec.scorers
+        if s.scope == "suite" or s.scope == f"case:{case}" or s.scope.startswith(f"case:{case}:turn:")
+    ]
+
+
 def _verdicts(results: RunResults) -> dict[CaseKey, CaseVerdict]:
     cases = results.cases or case_verdicts(results.trials, results.run.suite)
     return {(c.case_id, c.prompt_id, c.model, c.config_id): c for c in cases}
@@ -157,7 +168,10 @@ def compare_runs(current: RunResults, baseline: RunResults) -> BaselineCompariso
         assert shown is not None
         change = _case_change(before, after)
         deltas = [by_trial[t.id] for t in groups.get(key, []) if t.id in by_trial]
-        changed = [item for item in _INPUTS if any(item in d.changed for d in deltas)]
+        differ = {item for d in deltas for item in d.changed}
+        if before is not None and after is not None and _scorers_of(baseline, key[0]) != _scorers_of(current, key[0]):
+            differ.add("scorers")
+        changed = [item for item in _INPUTS if item in differ]
         first_old = min(old_groups.get(key, []), key=lambda t: t.repeat, default=None)
         delta = CaseDelta(
             id=shown.id,

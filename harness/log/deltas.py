@@ -25,7 +25,7 @@ class TrialDelta(Record):
     after_passed: bool | None = None
     #: metric -> (this run's value - baseline value), for metrics both runs scored.
     metric_deltas: dict[str, float] = Field(default_factory=dict)
-    #: What differs from the baseline trial: any of "prompt", "system_instruction", "config",
+    #: What differs from the baseline trial: any of "prompt", "system_instruction", "vars", "config",
     #: "media" (inputs) and "answer" (the model's text). Ids survive prompt edits, so this says why.
     changed: list[str] = Field(default_factory=list)
     #: The baseline's answer, kept for regressed and fixed trials so reports can show both.
@@ -62,8 +62,8 @@ class CaseDelta(Record):
     after_pass_rate: float | None = None
     #: This run's explanation of the case (or the baseline's, for a missing case).
     explanation: str = ""
-    #: Inputs (and the answer) that differ from the baseline in any repeat: prompt, system_instruction, config,
-    #: media, answer.
+    #: What differs from the baseline in any repeat: prompt, system_instruction, vars (the case's variables),
+    #: config, media, scorers (the scorers or their options that judge this case), answer.
     changed: list[str] = Field(default_factory=list)
     #: metric -> this run's mean over the repeats minus the baseline's.
     metric_deltas: dict[str, float] = Field(default_factory=dict)

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from harness.log.records import Reason
 
-#: Longest shown value (answers and JSON values are cut with an ellipsis).
+#: Longest shown value (answers and JSON values are cut with an ellipsis), and longest note.
 MAX_VALUE = 80
+MAX_NOTE = 200
 
 
 def value_text(value: Any) -> str:
@@ -50,8 +51,26 @@ def number_text(value: float) -> str:
     return f"{round(value, digits):.{digits}f}".rstrip("0").rstrip(".")
 
 
+def join_reasons(reasons: list[Reason]) -> Reason | None:
+    """Several failures of one score as one reason: the first, with the others' sentences as its note."""
+    if not reasons:
+        return None
+    first = reasons[0]
+    if len(reasons) == 1:
+        return first
+    others = "; ".join(r.text for r in reasons[1:])
+    note = f"{first.note}; and {others}" if first.note else f"and {others}"
+    return type(first)(**first.model_dump(exclude={"text", "note"}), note=note)
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def sentence(reason: Reason) -> str:
     """The sentence of a reason, from its parts."""
+    note = _cut(reason.note, MAX_NOTE) if reason.note else None
     if reason.op is not None:
         limit = f"{reason.limit} " if reason.limit else ""
         text = f"{reason.measured} {value_text(reason.got)} {reason.op} {limit}{value_text(reason.expected)}"
@@ -60,5 +79,5 @@ def sentence(reason: Reason) -> str:
     else:
         # Nothing to compare with: what was got (if anything), and the note or plainly "failed".
         head = reason.measured if reason.got is None else f"{reason.measured} {value_text(reason.got)}"
-        return f"{head}: {reason.note}" if reason.note else f"{head} failed"
-    return f"{text} ({reason.note})" if reason.note else text
+        return f"{head}: {note}" if note else f"{head} failed"
+    return f"{text} ({note})" if note else text

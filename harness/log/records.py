@@ -56,6 +56,16 @@ class Usage(Record):
     output_by_modality: dict[str, int] = Field(default_factory=dict)
 
 
+class VideoMetadata(Record):
+    """Which part of a video the model sees and how densely it is sampled (a suite's ``video_metadata``)."""
+
+    #: Seconds from the start of the video; None: from the start / to the end.
+    start_offset_s: float | None = None
+    end_offset_s: float | None = None
+    #: Frames per second sent to the model; None: the API's default (1).
+    fps: float | None = None
+
+
 class MediaInfo(Record):
     """What the provider learned about one media item and how it sent it."""
 
@@ -66,6 +76,17 @@ class MediaInfo(Record):
     duration_s: float | None = None
     channels: int | None = None
     sample_rate: int | None = None
+    #: Video: frame size, frames per second of the file, and whether it has an audio track.
+    width: int | None = None
+    height: int | None = None
+    frame_rate: float | None = None
+    has_audio: bool | None = None
+    #: Documents: page count, and whether the file is encrypted.
+    pages: int | None = None
+    encrypted: bool | None = None
+    video_metadata: VideoMetadata | None = None
+    #: The provider's estimate of the prompt tokens this item costs, by modality (e.g. {"VIDEO": 2893, "AUDIO": 352}).
+    tokens_estimate: dict[str, int] = Field(default_factory=dict)
     #: "inline" (bytes in the request), "upload" (Files API, this run), "reused" (Files API, earlier
     #: upload still valid) or "uri" (a file URI given in the suite).
     transport: str | None = None

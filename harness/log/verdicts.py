@@ -115,9 +115,13 @@ def _case_reasons(members: list[TrialRecord]) -> tuple[list[str], str | None]:
 
 
 def _explain(verdict: CaseVerdict) -> str:
-    counts = f"{verdict.passed} of {verdict.passed + verdict.failed} passed"
-    if verdict.errored:
-        counts += f", {verdict.errored} errored"
+    judged = verdict.passed + verdict.failed
+    if judged:
+        counts = f"{verdict.passed} of {judged} passed" + (f", {verdict.errored} errored" if verdict.errored else "")
+    elif verdict.errored:
+        counts = f"{verdict.errored} of {verdict.trials} errored"
+    else:
+        counts = f"{verdict.trials} ran, nothing scored"
     if verdict.min_pass_rate is not None:
         counts += f" (min {verdict.min_pass_rate:.0%})"
     if verdict.verdict == "pass" or not verdict.reasons:

@@ -243,8 +243,9 @@ def check_requests(loaded: LoadedSuite, trials: list[PlannedTrial], problems: Pr
     seen: set[tuple[Any, ...]] = set()
     for trial in trials:
         for turn in range(len(trial.turns)):
-            media = tuple(m.source for t in trial.turns[: turn + 1] for m in t.media)
-            key = (trial.model, media)
+            media = tuple(m.model_dump_json() for t in trial.turns[: turn + 1] for m in t.media)
+            # The config matters too: limits and token estimates depend on e.g. media_resolution.
+            key = (trial.model, media, json.dumps(trial.config, sort_keys=True, default=str))
             if key in seen:
                 continue
             seen.add(key)

@@ -54,6 +54,8 @@ def request_hash(request: ProviderRequest, provider: str, endpoint: str, repeat:
                     "uri": media.get("uri"),
                     "mime": media.get("mime_type"),
                 }
+                if media.get("video_metadata"):  # only when set, so keys of earlier runs stay valid
+                    part["media"]["video_metadata"] = media["video_metadata"]
     key = json.dumps([provider, endpoint, repeat, body], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 

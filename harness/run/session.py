@@ -140,7 +140,7 @@ def write_reports(
     written = [results.write(out_dir / "results.json")]
     ctx = ReportContext(out_dir=out_dir, baseline=baseline)
     for name in formats:
-        if name == CORE_FORMAT:
+        if name in (CORE_FORMAT, BASELINE_FORMAT):
             continue
         reporter = host.reporters.get(name)()
         path = reporter.write(results, ctx)

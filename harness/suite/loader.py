@@ -16,9 +16,10 @@ from harness.api.host import PluginHost
 from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
 from harness.errors import UserError, UserErrors
+from harness.log.records import VideoMetadata
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.configs import Configs
-from harness.suite.model import Case, MediaEntry, Suite
+from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
 from harness.suite.overrides import apply_override
 from harness.suite.problems import Problems
 from harness.suite.salvage import validate_salvaging
@@ -175,21 +176,28 @@ class _Loader:
         refs = []
         for index, entry in enumerate(entries):
             where = (*loc, index)
-            name: str | None
-            uri: str | None
-            mime: str | None
-            if isinstance(entry, str):
-                name, uri, mime = entry, None, None
-            else:
-                name, uri, mime = entry.path, entry.uri, entry.mime_type
-            if uri is not None:
-                refs.append(MediaRef(source=uri, uri=uri, mime_type=mime))
+            spec = MediaSpec(path=entry) if isinstance(entry, str) else entry
+            clip = None
+            if spec.video_metadata is not None:
+                meta = spec.video_metadata
+                clip = VideoMetadata(start_offset_s=meta.start_seconds, end_offset_s=meta.end_seconds, fps=meta.fps)
+            if spec.uri is not None:
+                refs.append(MediaRef(source=spec.uri, uri=spec.uri, mime_type=spec.mime_type, video_metadata=clip))
                 continue
-            assert name is not None
+            assert spec.path is not None
             with self.problems.guard():
-                path = self.resolve(name, smap, where, "media file")
+                path = self.resolve(spec.path, smap, where, "media file")
                 digest, size = _sha256(path)
-                refs.append(MediaRef(source=name, path=path, mime_type=mime, size_bytes=size, sha256=digest))
+                refs.append(
+                    MediaRef(
+                        source=spec.path,
+                        path=path,
+                        mime_type=spec.mime_type,
+                        size_bytes=size,
+                        sha256=digest,
+                        video_metadata=clip,
+                    )
+                )
         return refs
 
     def load(self) -> LoadedSuite:

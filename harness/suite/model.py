@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.api.timestamps import seconds
+
 #: A scorer entry: ``{type: wer, max: 0.3}`` or the short form ``{wer: {max: 0.3}}``.
 ScorerEntry = dict[str, Any]
 
@@ -17,6 +19,53 @@ ScorerEntry = dict[str, Any]
 class Strict(BaseModel):
     # The docstring under each field is its description in the published schema (editors show it).
     model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+
+
+#: An offset into a video: seconds (``75``, ``"75s"``, ``"1.5s"``) or a timestamp (``"01:15"``, ``"1:02:03"``).
+Offset = float | str
+
+
+class VideoMetadataSpec(Strict):
+    """The part of a video to send and its sampling rate, as the Gemini API's ``videoMetadata`` allows."""
+
+    start_offset: Offset | None = None
+    """Where the clip starts: seconds (75, "75s") or a timestamp ("01:15", "1:02:03")."""
+    end_offset: Offset | None = None
+    """Where the clip ends, written as start_offset."""
+    fps: float | None = Field(default=None, gt=0, le=24)
+    """Frames per second sent to the model (the API's range is (0, 24]; its default is 1)."""
+
+    @field_validator("start_offset", "end_offset")
+    @classmethod
+    def _offset(cls, value: Offset | None) -> Offset | None:
+        if value is not None and offset_seconds(value) < 0:
+            raise ValueError("an offset cannot be negative")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VideoMetadataSpec:
+        start, end = self.start_seconds, self.end_seconds
+        if start is not None and end is not None and end <= start:
+            raise ValueError(f"end_offset ({end:g} s) must be after start_offset ({start:g} s)")
+        return self
+
+    @property
+    def start_seconds(self) -> float | None:
+        return None if self.start_offset is None else offset_seconds(self.start_offset)
+
+    @property
+    def end_seconds(self) -> float | None:
+        return None if self.end_offset is None else offset_seconds(self.end_offset)
+
+
+def offset_seconds(value: Offset) -> float:
+    """``75``, ``"75s"``, ``"01:15"`` or ``"0:01:15"`` -> 75.0; ValueError for anything else."""
+    try:
+        return seconds(value)
+    except ValueError:
+        raise ValueError(
+            f"not an offset: {value!r} (give seconds, e.g. 75 or '75s', or a timestamp, e.g. '01:15')"
+        ) from None
 
 
 class MediaSpec(Strict):
@@ -28,6 +77,8 @@ class MediaSpec(Strict):
     """The URI of a file already uploaded to the provider (e.g. a Gemini Files API URI)."""
     mime_type: str | None = None
     """The MIME type (default: detected from the file's content)."""
+    video_metadata: VideoMetadataSpec | None = None
+    """For video: send only a clip, or sample it at another frame rate."""
 
     @model_validator(mode="after")
     def _one_source(self) -> MediaSpec:

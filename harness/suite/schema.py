@@ -117,20 +117,6 @@ def _config_schemas(host: PluginHost, defs: dict[str, Any]) -> dict[str, Any] | 
     return config
 
 
-def _describe(node: Any, name: str = "") -> None:
-    """Give every property a description (pydantic leaves none on some wrappers); never invents one for a key
-    that has its own."""
-    if isinstance(node, dict):
-        for key, value in node.get("properties", {}).items():
-            if isinstance(value, dict) and "description" not in value:
-                value["description"] = key.replace("_", " ")
-        for value in node.values():
-            _describe(value)
-    elif isinstance(node, list):
-        for value in node:
-            _describe(value)
-
-
 def _point(defs: dict[str, Any], model: str, field: str, target: dict[str, Any], items: bool = False) -> None:
     prop = defs[model]["properties"][field]
     description = prop.get("description", field)
@@ -175,7 +161,6 @@ def suite_json_schema(host: PluginHost | None = None) -> dict[str, Any]:
             _point(defs, "Matrix", "config", {"anyOf": [{"$ref": "#/$defs/ConfigGrid"}, {"type": "null"}]})
     suite = defs.pop("Suite")
     schema = {**suite, "$defs": defs}
-    _describe(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "harness suite (*.suite.yaml)"
     schema["description"] = "A prompt-evaluation suite for the harness tool. See docs/suite-format.md."

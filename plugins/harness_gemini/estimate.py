@@ -1,9 +1,11 @@
 """What a request will cost before it is sent: prompt tokens estimated without a call, by modality.
 
-Text: about 4 characters a token (Gemini API docs, "Understand and count tokens"); images: 258 tokens each
-(an image up to 384 px on both sides; larger ones are tiled, so this is a floor); video: 263 tokens a second;
-audio: its duration x the model's audio tokens per second (``GeminiOptions.tokens_per_second``). The output is
-unknown before the call: ``output_tokens`` is the config's ``max_output_tokens`` (an upper bound) when set.
+Media tokens are the provider's own estimate (``media_tokens.estimate``: audio seconds x the model's rate,
+video frames and timestamps, PDF pages, from Google's documented figures, with the config's media
+resolution). Text is about four bytes a token (Gemini API docs, "Understand and count tokens"). Images, which
+``media_tokens`` leaves out, count 258 tokens each (an image up to 384 px on both sides; larger ones are
+tiled, so this is a floor). The output is unknown before the call: ``output_tokens`` is the config's
+``max_output_tokens`` (an upper bound) when it sets one.
 """
 
 from __future__ import annotations
@@ -12,54 +14,42 @@ import functools
 import math
 from typing import Any
 
-from harness.api import MediaRef, ProviderRequest, Usage
-from harness_gemini.media import describe
+from harness.api import MediaInfo, MediaRef, ProviderRequest, Usage
+from harness_gemini import media_tokens
+from harness_gemini.media import describe, distinct_media, text_bytes
+from harness_gemini.mime import kind_of
 from harness_gemini.options import GeminiOptions
 
-CHARS_PER_TOKEN = 4.0
+BYTES_PER_TOKEN = 4
 IMAGE_TOKENS = 258
-VIDEO_TOKENS_PER_SECOND = 263
 
 
 @functools.lru_cache(maxsize=4096)
-def _probe(path: str, sha256: str | None, mime: str | None) -> tuple[str | None, float | None]:
-    """(MIME type, duration in seconds) of a local media file; the hash keys the cache to its content."""
+def _probe(ref_json: str) -> MediaInfo | None:
+    """What the provider learns of a media item (probing is cached: repeats and prompts share their media)."""
     try:
-        info = describe(MediaRef(source=path, path=path, mime_type=mime, sha256=sha256)).info
+        return describe(MediaRef.model_validate_json(ref_json)).info
     except ValueError:
-        return mime, None
-    return info.mime_type, info.duration_s
+        return None
 
 
 def estimate_usage(request: ProviderRequest, options: dict[str, Any]) -> Usage:
     settings = GeminiOptions.model_validate(options)
-    by_modality: dict[str, int] = {}
-
-    def add(kind: str, tokens: int) -> None:
-        by_modality[kind] = by_modality.get(kind, 0) + tokens
-
-    text = (request.system_instruction or "") + "".join(
-        part.text or "" for message in request.contents for part in message.parts
-    )
-    add("TEXT", math.ceil(len(text) / CHARS_PER_TOKEN) if text else 0)
-    for message in request.contents:
-        for part in message.parts:
-            media = part.media
-            if media is None:
-                continue
-            mime, duration = (
-                _probe(str(media.path), media.sha256, media.mime_type) if media.path else (media.mime_type, None)
-            )
-            kind = (mime or "").split("/")[0]
-            if kind == "audio" and duration is not None:
-                add("AUDIO", round(duration * settings.tokens_per_second(request.model)))
-            elif kind == "video" and duration is not None:
-                add("VIDEO", round(duration * VIDEO_TOKENS_PER_SECOND))
-            elif kind == "image":
-                add("IMAGE", IMAGE_TOKENS)
+    resolution = media_tokens.resolution_of(request.config)
+    rate = settings.tokens_per_second(request.model)
+    counts: list[dict[str, int]] = [{"TEXT": math.ceil(text_bytes(request) / BYTES_PER_TOKEN)}]
+    for ref in distinct_media(request):
+        info = _probe(ref.model_dump_json()) if ref.path is not None else None
+        if info is None:
+            continue
+        found = media_tokens.estimate(info, request.model, resolution, rate)
+        if not found and kind_of(info.mime_type) == "image":
+            found = {"IMAGE": IMAGE_TOKENS}
+        counts.append(found)
+    by_modality = {k: v for k, v in media_tokens.total(counts).items() if v}
     cap = request.config.get("max_output_tokens")
     return Usage(
         prompt_tokens=sum(by_modality.values()),
         output_tokens=cap if isinstance(cap, int) and not isinstance(cap, bool) else None,
-        prompt_by_modality={k: v for k, v in by_modality.items() if v},
+        prompt_by_modality=by_modality,
     )

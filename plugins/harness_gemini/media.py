@@ -9,17 +9,19 @@ from pathlib import Path
 
 from google.genai import types
 
-from harness.api import MediaInfo, MediaRef, ProviderError, ProviderRequest
-from harness_gemini.mime import SUPPORTED_TYPES, detect_file
-from harness_gemini.probe import ProbeError, probe_audio
+from harness.api import MediaInfo, MediaRef, ProviderError, ProviderRequest, VideoMetadata
+from harness_gemini import limits, media_tokens
+from harness_gemini.mime import SUPPORTED_TYPES, detect_file, kind_of
+from harness_gemini.options import GeminiOptions
+from harness_gemini.pdf import probe_pdf
+from harness_gemini.probe import ProbeError, probe_audio, probe_video
 from harness_gemini.uploads import Uploads
-
-#: Gemini's limit on audio in one prompt.
-MAX_AUDIO_S = 9.5 * 3600
 
 
 def media_key(ref: MediaRef) -> str:
-    return ref.sha256 or ref.uri or str(ref.path)
+    """One key per distinct item: the same file clipped two ways is two items."""
+    base = ref.sha256 or ref.uri or str(ref.path)
+    return base if ref.video_metadata is None else f"{base}#{ref.video_metadata.model_dump_json()}"
 
 
 def distinct_media(request: ProviderRequest) -> list[MediaRef]:
@@ -46,9 +48,12 @@ class Described:
 
 
 def describe(ref: MediaRef) -> Described:
-    """Detect the MIME type from content and probe audio; raise ValueError with a user-facing message."""
+    """Detect the MIME type from content and probe the file; raise ValueError with a user-facing message."""
     if ref.path is None:
-        return Described(ref, MediaInfo(source=ref.source, mime_type=ref.mime_type, file_uri=ref.uri))
+        info = MediaInfo(
+            source=ref.source, mime_type=ref.mime_type, file_uri=ref.uri, video_metadata=ref.video_metadata
+        )
+        return Described(ref, info)
     path = Path(ref.path)
     try:
         detected = detect_file(path)
@@ -64,29 +69,51 @@ def describe(ref: MediaRef) -> Described:
         )
     if ref.mime_type and detected and ref.mime_type != detected:
         notes.append(f"{ref.source}: declared {ref.mime_type} but the content looks like {detected}")
-    info = MediaInfo(source=ref.source, mime_type=mime, size_bytes=size, sha256=ref.sha256)
-    if mime.startswith("audio/"):
-        try:
-            probe = probe_audio(path)
-        except ProbeError as error:
-            raise ValueError(f"{ref.source}: unreadable {mime} file: {error}") from error
-        info.duration_s = round(probe.duration_s, 3) if probe.duration_s is not None else None
-        info.channels = probe.channels
-        info.sample_rate = probe.sample_rate
-        if probe.channels and probe.channels > 1:
-            notes.append(f"{ref.source}: {probe.channels} audio channels; the Gemini API merges them into one (mono)")
+    info = MediaInfo(
+        source=ref.source, mime_type=mime, size_bytes=size, sha256=ref.sha256, video_metadata=ref.video_metadata
+    )
+    try:
+        _probe(path, info, notes)
+    except ProbeError as error:
+        raise ValueError(f"{ref.source}: unreadable {mime} file: {error}") from error
     return Described(ref, info, notes)
 
 
-def audio_problems(items: list[Described]) -> list[str]:
-    total = sum(item.info.duration_s or 0.0 for item in items if (item.info.mime_type or "").startswith("audio/"))
-    if total > MAX_AUDIO_S:
-        hours = total / 3600
-        return [
-            f"{hours:.2f} hours of audio in one prompt; Gemini accepts at most 9.5 hours per prompt "
-            "(split the audio across cases)"
-        ]
-    return []
+def _probe(path: Path, info: MediaInfo, notes: list[str]) -> None:
+    """Fill in what PyAV (audio, video) or pypdf (PDF) reads from the file."""
+    kind = kind_of(info.mime_type)
+    if kind == "audio":
+        audio = probe_audio(path)
+        info.duration_s = round(audio.duration_s, 3) if audio.duration_s is not None else None
+        info.channels, info.sample_rate = audio.channels, audio.sample_rate
+        if audio.channels and audio.channels > 1:
+            notes.append(f"{info.source}: {audio.channels} audio channels; the Gemini API merges them into one (mono)")
+    elif kind == "video":
+        video = probe_video(path)
+        info.duration_s = round(video.duration_s, 3) if video.duration_s is not None else None
+        info.width, info.height, info.frame_rate = video.width, video.height, video.frame_rate
+        info.has_audio, info.channels, info.sample_rate = video.has_audio, video.channels, video.sample_rate
+    elif kind == "document":
+        document = probe_pdf(path)
+        info.pages, info.encrypted = document.pages, document.encrypted
+
+
+def text_bytes(request: ProviderRequest) -> int:
+    """UTF-8 size of every text part and the system instruction."""
+    texts = [part.text or "" for message in request.contents for part in message.parts]
+    return sum(len(text.encode("utf-8")) for text in [*texts, request.system_instruction or ""])
+
+
+def assess(items: list[Described], request: ProviderRequest, options: GeminiOptions) -> list[str]:
+    """Set each item's token estimate; return the documented limits the prompt breaks (empty: none)."""
+    resolution = media_tokens.resolution_of(request.config)
+    rate = options.tokens_per_second(request.model)
+    for item in items:
+        item.info.tokens_estimate = media_tokens.estimate(item.info, request.model, resolution, rate)
+    estimated = sum(media_tokens.total([item.info.tokens_estimate for item in items]).values())
+    estimated += text_bytes(request) // 4  # about four bytes of text per token
+    infos = [item.info for item in items]
+    return [str(p) for p in limits.prompt_problems(infos, resolution, estimated, options.max_input_tokens)]
 
 
 def encoded_size(size: int) -> int:
@@ -130,13 +157,31 @@ async def to_part(
         if mime is None:
             raise ProviderError(f"{ref.source}: give mime_type for a media URI that is not a Files API URI")
         info.mime_type, info.transport, info.file_uri = mime, "uri", ref.uri
-        return types.Part.from_uri(file_uri=ref.uri, mime_type=mime), info
+        return _with_clip(types.Part.from_uri(file_uri=ref.uri, mime_type=mime), ref.video_metadata), info
     assert info.mime_type is not None
     if upload:
         info.sha256 = await sha256_of(ref)
         remote = await uploads.get(Path(ref.path), info.sha256, info.mime_type, headers)
         info.transport, info.file_uri = remote.transport, remote.uri
-        return types.Part.from_uri(file_uri=remote.uri, mime_type=remote.mime_type), info
+        part = types.Part.from_uri(file_uri=remote.uri, mime_type=remote.mime_type)
+        return _with_clip(part, ref.video_metadata), info
     data = await asyncio.to_thread(Path(ref.path).read_bytes)
     info.transport = "inline"
-    return types.Part.from_bytes(data=data, mime_type=info.mime_type), info
+    return _with_clip(types.Part.from_bytes(data=data, mime_type=info.mime_type), ref.video_metadata), info
+
+
+def duration_text(seconds: float) -> str:
+    """Seconds as a protobuf Duration in JSON (``"75s"``, ``"1.5s"``), as videoMetadata offsets travel."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + "s"
+
+
+def _with_clip(part: types.Part, meta: VideoMetadata | None) -> types.Part:
+    """The part with the suite's video_metadata (clip offsets, frame rate) attached."""
+    if meta is None:
+        return part
+    part.video_metadata = types.VideoMetadata(
+        start_offset=duration_text(meta.start_offset_s) if meta.start_offset_s is not None else None,
+        end_offset=duration_text(meta.end_offset_s) if meta.end_offset_s is not None else None,
+        fps=meta.fps,
+    )
+    return part

@@ -33,6 +33,8 @@ class GeminiOptions(BaseModel):
     file_ready_timeout_s: float = Field(default=300.0, gt=0)
     #: Per-model override of audio tokens per second, keyed by model name or name prefix.
     audio_tokens_per_second: dict[str, float] = Field(default_factory=dict)
+    #: The model's input token limit, which the media of one prompt may not exceed (checked before any call).
+    max_input_tokens: int = Field(default=1_048_576, gt=0)
 
     @field_validator("audio_tokens_per_second")
     @classmethod

@@ -33,13 +33,15 @@ from harness_gemini.estimate import estimate_usage
 from harness_gemini.local import start_emulator
 from harness_gemini.media import (
     Described,
-    audio_problems,
+    assess,
     choose_uploads,
     describe,
     distinct_media,
     media_key,
+    text_bytes,
 )
 from harness_gemini.media import to_part as media_part
+from harness_gemini.media_tokens import total
 from harness_gemini.options import GeminiOptions, option_errors
 from harness_gemini.uploads import Uploads
 
@@ -86,7 +88,7 @@ class GeminiProvider(Provider):
     """Google's Gemini API through google-genai's async client (or the local emulator via base_url)."""
 
     name: ClassVar[str] = "gemini"
-    description: ClassVar[str] = "Google Gemini API (google-genai), text, audio, images, structured output"
+    description: ClassVar[str] = "Google Gemini API (google-genai): text, audio, images, video, PDF, structured output"
     default_model: ClassVar[str | None] = "gemini-2.5-flash"
     is_default: ClassVar[bool] = True
     config_file_keys: ClassVar[dict[str, str]] = {
@@ -182,7 +184,8 @@ class GeminiProvider(Provider):
                 described.append(describe(ref))
             except ValueError as error:
                 problems.append(str(error))
-        return problems + audio_problems(described)
+        # Option overrides are not known here (a classmethod): the built-in rates and limits apply.
+        return problems + assess(described, request, GeminiOptions())
 
     # calls ------------------------------------------------------------------------------------
     def headers(self, request: ProviderRequest) -> dict[str, str]:
@@ -229,10 +232,11 @@ class GeminiProvider(Provider):
         output.counted_tokens = counted
         output.media = media_infos
         output.warnings = warnings + output.warnings
-        audio_s = sum(m.duration_s or 0.0 for m in media_infos if (m.mime_type or "").startswith("audio/"))
-        if audio_s:
-            rate = self.options.tokens_per_second(request.model)
-            output.extra["audio_tokens_estimate"] = round(audio_s * rate)
+        estimate = total([m.tokens_estimate for m in media_infos])
+        if estimate:
+            output.extra["tokens_estimate"] = estimate
+        if "AUDIO" in estimate:
+            output.extra["audio_tokens_estimate"] = estimate["AUDIO"]
         return output
 
     @staticmethod
@@ -282,13 +286,10 @@ class GeminiProvider(Provider):
                 described[media_key(ref)] = await asyncio.to_thread(describe, ref)
             except ValueError as error:
                 raise ProviderError(str(error)) from None
-        too_long = audio_problems(list(described.values()))
-        if too_long:
-            raise ProviderError(too_long[0])
-        text_bytes = sum(
-            len((part.text or "").encode("utf-8")) for message in request.contents for part in message.parts
-        ) + len((request.system_instruction or "").encode("utf-8"))
-        upload = choose_uploads(list(described.values()), text_bytes, self.options.inline_limit_bytes)
+        beyond = assess(list(described.values()), request, self.options)
+        if beyond:
+            raise ProviderError(beyond[0])
+        upload = choose_uploads(list(described.values()), text_bytes(request), self.options.inline_limit_bytes)
         parts: dict[str, tuple[types.Part, Any]] = {}
         for key, item in described.items():
             parts[key] = await media_part(item, key in upload, self.uploads, headers)

@@ -66,7 +66,7 @@ class Uploads:
     async def get(self, path: Path, sha256: str, mime_type: str, headers: dict[str, str]) -> RemoteFile:
         """The remote file for this content, uploading it unless this run or a valid memory has it."""
         task = self._tasks.get(sha256)
-        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+        if task is None or (task.done() and _worth_retrying(task)):
             task = asyncio.ensure_future(self._obtain(path, sha256, mime_type, headers))
             self._tasks[sha256] = task
         # shield: one caller timing out must not cancel the upload the others are waiting for.
@@ -127,12 +127,17 @@ class Uploads:
         return RemoteFile(uri=uri, mime_type=mime, name=name, transport="reused")
 
     async def _wait_active(self, file: types.File, headers: dict[str, str]) -> types.File:
+        """Poll files.get until the file is ACTIVE (the API processes video for a while before it can be used)."""
         deadline = time.monotonic() + self._ready_timeout_s
         delay = POLL_FIRST
         while file.state != types.FileState.ACTIVE:
             if file.state == types.FileState.FAILED:
-                reason = file.error.message if file.error is not None else "no reason given"
-                raise ProviderError(f"the Files API could not process {file.display_name}: {reason}")
+                reason = (file.error.message if file.error is not None else None) or "no reason given"
+                raise ProviderError(
+                    f"the Files API could not process {file.display_name} ({file.mime_type}, {file.name}): {reason}; "
+                    "check that the file plays, or re-encode it (e.g. H.264 video with AAC audio in MP4)",
+                    status="FAILED_PRECONDITION",
+                )
             if file.name is None:
                 raise ProviderError("the Files API returned a file without a name", retryable=True)
             if time.monotonic() + delay > deadline:
@@ -163,3 +168,11 @@ class Uploads:
     def cancel(self) -> None:
         for task in self._tasks.values():
             task.cancel()
+
+
+def _worth_retrying(task: asyncio.Task[RemoteFile]) -> bool:
+    """A finished upload is started again after a cancellation or a retryable error, never after FAILED."""
+    if task.cancelled():
+        return True
+    error = task.exception()
+    return error is not None and not (isinstance(error, ProviderError) and not error.retryable)

@@ -19,12 +19,15 @@ from typing import Any
 
 from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, TrialRecord
 from harness.api import __version__ as harness_version
+from harness_reporters.methods import scoring_methods
 from harness_reporters.verdicts import baseline_of
 
-#: Local audio files up to this size get an in-page player (embedded as a data: URI).
-AUDIO_EMBED_MAX_BYTES = 512 * 1024
-#: Stop embedding audio once this much has been embedded.
-AUDIO_EMBED_BUDGET_BYTES = 4 * 1024 * 1024
+#: Local audio and video files up to this size get an in-page player (embedded as a data: URI).
+MEDIA_EMBED_MAX_BYTES = 512 * 1024
+#: Stop embedding media once this much has been embedded.
+MEDIA_EMBED_BUDGET_BYTES = 4 * 1024 * 1024
+#: MIME types the report plays in an <audio> or <video> element.
+PLAYABLE = ("audio/", "video/")
 _PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA|JS)\}\}")
 
 
@@ -147,19 +150,19 @@ def _media_file(source: str, suite_file: str) -> Path | None:
     return None
 
 
-def audio_players(results: RunResults) -> dict[str, str]:
-    """sha256 -> data: URI for small local audio files whose content still matches the recorded hash."""
+def media_players(results: RunResults) -> dict[str, str]:
+    """sha256 -> data: URI for small local audio and video files whose content still matches the recorded hash."""
     out: dict[str, str] = {}
-    budget = AUDIO_EMBED_BUDGET_BYTES
+    budget = MEDIA_EMBED_BUDGET_BYTES
     for trial in results.trials:
         for media in trial.media:
             sha = media.sha256
-            if not sha or sha in out or not (media.mime_type or "").startswith("audio/"):
+            if not sha or sha in out or not (media.mime_type or "").startswith(PLAYABLE):
                 continue
-            if media.size_bytes is not None and media.size_bytes > AUDIO_EMBED_MAX_BYTES:
+            if media.size_bytes is not None and media.size_bytes > MEDIA_EMBED_MAX_BYTES:
                 continue
             path = _media_file(media.source, results.run.suite_file)
-            if path is None or path.stat().st_size > min(AUDIO_EMBED_MAX_BYTES, budget):
+            if path is None or path.stat().st_size > min(MEDIA_EMBED_MAX_BYTES, budget):
                 continue
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != sha:
@@ -169,7 +172,7 @@ def audio_players(results: RunResults) -> dict[str, str]:
     return out
 
 
-def report_payload(results: RunResults, ctx: ReportContext, embed_audio: bool = True) -> dict[str, Any]:
+def report_payload(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> dict[str, Any]:
     texts = _Texts()
     trials = [_trial_payload(t, texts) for t in results.trials]
     baseline = baseline_of(results, ctx)
@@ -185,7 +188,8 @@ def report_payload(results: RunResults, ctx: ReportContext, embed_audio: bool = 
         "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
         "texts": texts.items,
         "trials": trials,
-        "audio": audio_players(results) if embed_audio else {},
+        "methods": [{"metric": metric, "method": text} for metric, text in scoring_methods(results)],
+        "players": media_players(results) if embed_media else {},
     }
 
 
@@ -199,13 +203,13 @@ def csp_for(script: str) -> str:
     )
 
 
-def render_html(results: RunResults, ctx: ReportContext, embed_audio: bool = True) -> str:
+def render_html(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> str:
     # The script element's content is "\n" + js + "\n" (see the template); the CSP hash covers exactly that.
     script = asset("report.js")
     values = {
         "CSS": asset("report.css"),
         "JS": script,
-        "DATA": embed_json(report_payload(results, ctx, embed_audio)),
+        "DATA": embed_json(report_payload(results, ctx, embed_media)),
         "TITLE": html.escape(f"harness · {results.run.suite} · {results.run.id}"),
         "VERSION": html.escape(harness_version),
         "CSP": html.escape(csp_for("\n" + script + "\n")),

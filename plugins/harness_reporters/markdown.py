@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 
 from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
+from harness_reporters.methods import scoring_methods
 from harness_reporters.verdicts import baseline_of, format_value, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# Inline markup only: "(" and ")" make a link only after "]", which is escaped, so they stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 
 
 def md(text: object, limit: int = 200) -> str:
@@ -154,6 +156,10 @@ def _summary(results: RunResults) -> list[str]:
     head += [md(m) for m in metrics] + ["p50 ms", "cost"]
     lines = ["### Summary", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += [_summary_row(row, metrics) for row in results.summary]
+    methods = scoring_methods(results)
+    if methods:
+        lines += ["", "How the metrics were computed:", ""]
+        lines += [f"- **{md(metric)}**: {md(text, limit=600)}" for metric, text in methods]
     return [*lines, ""]
 
 

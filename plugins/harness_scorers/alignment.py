@@ -27,6 +27,8 @@ ANCHOR_LEN_CHARS = 24
 ANCHOR_SPACING = 200
 
 Opcode = tuple[str, int, int, int, int]
+#: Opcode tag of a compound match (k words on one side, one on the other; see ``compounds``): a match.
+COMPOUND = "compound"
 
 
 @dataclass
@@ -42,10 +44,26 @@ class Alignment:
     opcodes: list[Opcode] = field(default_factory=list)
     #: True when the anchored (split) path was used and proven optimal.
     chunked: bool = False
+    #: True when the error total could not be proven minimal and may be above it (compound-aware
+    #: counting of very long pairs only, see ``compounds``).
+    upper_bound: bool = False
 
     @property
     def errors(self) -> int:
         return self.substitutions + self.deletions + self.insertions
+
+    def add(self, ops: list[Opcode], ref_offset: int = 0, hyp_offset: int = 0) -> None:
+        """Append opcodes (shifted by the offsets) and count them."""
+        for tag, i1, i2, j1, j2 in ops:
+            if tag in ("equal", COMPOUND):
+                self.hits += i2 - i1
+            elif tag == "replace":
+                self.substitutions += i2 - i1
+            elif tag == "delete":
+                self.deletions += i2 - i1
+            else:
+                self.insertions += j2 - j1
+            self.opcodes.append((tag, i1 + ref_offset, i2 + ref_offset, j1 + hyp_offset, j2 + hyp_offset))
 
 
 def to_ids(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> tuple[list[int], list[int]]:
@@ -54,19 +72,6 @@ def to_ids(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> tup
     ref = [ids.setdefault(token, len(ids)) for token in reference]
     hyp = [ids.setdefault(token, len(ids)) for token in hypothesis]
     return ref, hyp
-
-
-def _add(result: Alignment, ops: list[Opcode], ref_offset: int, hyp_offset: int) -> None:
-    for tag, i1, i2, j1, j2 in ops:
-        if tag == "equal":
-            result.hits += i2 - i1
-        elif tag == "replace":
-            result.substitutions += i2 - i1
-        elif tag == "delete":
-            result.deletions += i2 - i1
-        else:
-            result.insertions += j2 - j1
-        result.opcodes.append((tag, i1 + ref_offset, i2 + ref_offset, j1 + hyp_offset, j2 + hyp_offset))
 
 
 def _opcodes(ref: Sequence[int], hyp: Sequence[int]) -> list[Opcode]:
@@ -116,16 +121,16 @@ def align(ref: list[int], hyp: list[int], anchor_len: int = ANCHOR_LEN_WORDS) ->
     """Align two id sequences; the error total always equals the one-call edit distance."""
     result = Alignment(reference_length=len(ref), hypothesis_length=len(hyp))
     if len(ref) * len(hyp) <= DIRECT_LIMIT:
-        _add(result, _opcodes(ref, hyp), 0, 0)
+        result.add(_opcodes(ref, hyp))
         return result
     anchors = find_anchors(ref, hyp, anchor_len)
     if anchors:
         i0 = j0 = 0
         for i, j in [*anchors, (len(ref), len(hyp))]:
-            _add(result, _opcodes(ref[i0:i], hyp[j0:j]), i0, j0)
+            result.add(_opcodes(ref[i0:i], hyp[j0:j]), i0, j0)
             end_i, end_j = min(i + anchor_len, len(ref)), min(j + anchor_len, len(hyp))
             if end_i > i:
-                _add(result, [("equal", 0, end_i - i, 0, end_j - j)], i, j)
+                result.add([("equal", 0, end_i - i, 0, end_j - j)], i, j)
             i0, j0 = end_i, end_j
         cost = result.errors
         # distance() with a cutoff returns cutoff + 1 when the distance exceeds the cutoff.
@@ -133,5 +138,5 @@ def align(ref: list[int], hyp: list[int], anchor_len: int = ANCHOR_LEN_WORDS) ->
             result.chunked = True
             return result
     result = Alignment(reference_length=len(ref), hypothesis_length=len(hyp))
-    _add(result, _opcodes(ref, hyp), 0, 0)
+    result.add(_opcodes(ref, hyp))
     return result

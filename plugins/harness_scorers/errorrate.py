@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from harness_scorers.alignment import ANCHOR_LEN_CHARS, ANCHOR_LEN_WORDS, Alignment, align, to_ids
+from harness_scorers import compounds
+from harness_scorers.alignment import ANCHOR_LEN_CHARS, ANCHOR_LEN_WORDS, COMPOUND, Alignment, align, to_ids
 
 Measure = Literal["wer", "cer", "mer", "wil"]
 Unit = Literal["word", "char"]
@@ -89,10 +90,16 @@ def tokens(text: str, unit: Unit) -> list[str]:
     return text.split() if unit == "word" else list(" ".join(text.split()))
 
 
-def measure_pair(reference: str, hypothesis: str, unit: Unit) -> tuple[Counts, Alignment, list[str], list[str]]:
+def measure_pair(
+    reference: str, hypothesis: str, unit: Unit, merge_compounds: bool = False
+) -> tuple[Counts, Alignment, list[str], list[str]]:
+    """Counts and alignment of one pair; ``merge_compounds`` (words only) counts as kaldialign does with it."""
     ref_tokens, hyp_tokens = tokens(reference, unit), tokens(hypothesis, unit)
-    ref_ids, hyp_ids = to_ids(ref_tokens, hyp_tokens)
-    result = align(ref_ids, hyp_ids, ANCHOR_LEN_WORDS if unit == "word" else ANCHOR_LEN_CHARS)
+    if merge_compounds:
+        result = compounds.align(ref_tokens, hyp_tokens)
+    else:
+        ref_ids, hyp_ids = to_ids(ref_tokens, hyp_tokens)
+        result = align(ref_ids, hyp_ids, ANCHOR_LEN_WORDS if unit == "word" else ANCHOR_LEN_CHARS)
     counts = Counts(
         result.hits,
         result.substitutions,
@@ -104,19 +111,24 @@ def measure_pair(reference: str, hypothesis: str, unit: Unit) -> tuple[Counts, A
     return counts, result, ref_tokens, hyp_tokens
 
 
-_OPS = {"equal": "equal", "replace": "substitute", "delete": "delete", "insert": "insert"}
+_OPS = {"equal": "equal", "replace": "substitute", "delete": "delete", "insert": "insert", COMPOUND: "equal"}
 
 
 def alignment_list(result: Alignment, ref: list[str], hyp: list[str]) -> list[dict[str, Any]]:
-    """``[{op: equal|substitute|delete|insert, ref: [...], hyp: [...]}]`` with adjacent equal ops merged."""
+    """``[{op: equal|substitute|delete|insert, ref: [...], hyp: [...]}]`` with adjacent runs of one op merged.
+
+    A compound match is an ``equal`` entry of its own whose ``ref`` and ``hyp`` differ in length
+    (``{"op": "equal", "ref": ["white", "paper"], "hyp": ["whitepaper"]}``)."""
     out: list[dict[str, Any]] = []
+    last_tag = ""
     for tag, i1, i2, j1, j2 in result.opcodes:
         op = _OPS[tag]
-        if out and out[-1]["op"] == op:
+        if out and out[-1]["op"] == op and COMPOUND not in (tag, last_tag):
             out[-1]["ref"].extend(ref[i1:i2])
             out[-1]["hyp"].extend(hyp[j1:j2])
         else:
             out.append({"op": op, "ref": ref[i1:i2], "hyp": hyp[j1:j2]})
+        last_tag = tag
     return out
 
 

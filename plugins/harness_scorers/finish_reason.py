@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from harness.api import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
+from harness.api import MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions
 
 #: Plain-language explanations of the finish reasons users trip over.
 EXPLAIN = {
@@ -67,5 +67,7 @@ class FinishReasonScorer(Scorer):
                 what += f" (block_reason {out.block_reason})"
             elif details.get("blocked_categories"):
                 what += f" ({', '.join(map(str, details['blocked_categories']))})"
-            details["reason"] = f"{what}: finish_reason {reason}, expected {' or '.join(o.expected)}"
-        return Score(value=1.0 if passed else 0.0, passed=passed, details=details)
+            why = Reason(measured="finish_reason", expected=list(o.expected), got=reason or "none", note=what)
+            details["reason"] = why.text
+            return Score(value=0.0, passed=False, details=details, reason=why)
+        return Score(value=1.0, passed=True, details=details)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 import jsonschema
 from pydantic import ConfigDict, Field, model_validator
 
-from harness.api import CheckContext, MetricKind, Score, ScoreContext, Scorer, ScorerOptions, UserError
+from harness.api import CheckContext, MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions, UserError
 from harness_scorers import schemaconv
 from harness_scorers.jsonextract import ExtractError, extract, parse_strict, pointer, resolve, same
 from harness_scorers.templated import check_file, is_template, read_file, render
@@ -61,8 +61,8 @@ def _load_schema_file(path: Path, text: str) -> dict[str, Any]:
     return value
 
 
-def _fail(reason: str, details: dict[str, Any]) -> Score:
-    return Score(value=0.0, passed=False, details={**details, "reason": reason})
+def _fail(reason: Reason, details: dict[str, Any]) -> Score:
+    return Score(value=0.0, passed=False, details={**details, "reason": reason.text}, reason=reason)
 
 
 class JsonScorer(Scorer):
@@ -103,12 +103,17 @@ class JsonScorer(Scorer):
         out = ctx.output
         details: dict[str, Any] = {"finish_reason": out.finish_reason}
         if out.finish_reason == "MAX_TOKENS":
-            return _fail("answer truncated at max_output_tokens (finish_reason MAX_TOKENS): JSON incomplete", details)
+            why = Reason(
+                measured="finish_reason", expected="STOP", got="MAX_TOKENS", note="truncated at max_output_tokens"
+            )
+            return _fail(why, details)
         if out.parsed is not None:
             value: Any = out.parsed
             details["source"] = "provider-parsed"
         elif out.text is None:
-            return _fail(f"the answer has no text (finish_reason {out.finish_reason})", details)
+            return _fail(
+                Reason(measured="json", note=f"the answer has no text (finish_reason {out.finish_reason})"), details
+            )
         else:
             try:
                 if o.extract:
@@ -117,7 +122,7 @@ class JsonScorer(Scorer):
                     value, how = parse_strict(out.text), "whole answer"
             except ExtractError as exc:
                 hint = "" if o.extract else " (set extract: true to accept fenced or embedded JSON)"
-                return _fail(f"{exc}{hint}", details)
+                return _fail(Reason(measured="json", note=f"not JSON: {exc}{hint}"), details)
             details["source"] = how
         details["value"] = value
         schema, schema_source = self._schema(ctx)
@@ -133,7 +138,7 @@ class JsonScorer(Scorer):
                 ]
                 details["error_count"] = len(errors)
                 where = pointer(best.path) or "/"
-                return _fail(f"schema violation at {where}: {best.message}", details)
+                return _fail(Reason(measured=where, note=f"schema: {best.message}"), details)
         mismatches = []
         for ptr, expected in o.expect.items():
             wanted = render(ctx, expected) if isinstance(expected, str) and is_template(expected) else expected
@@ -147,5 +152,10 @@ class JsonScorer(Scorer):
         if mismatches:
             details["mismatches"] = mismatches
             first = mismatches[0]
-            return _fail(f"expected value at {first['path']}: {first['reason']}", details)
+            more = f"and {len(mismatches) - 1} more" if len(mismatches) > 1 else None
+            if first["reason"] == "missing":
+                note = "missing" + (f"; {more}" if more else "")
+                return _fail(Reason(measured=first["path"], expected=first["expected"], note=note), details)
+            why = Reason(measured=first["path"], expected=first["expected"], got=first["actual"], note=more)
+            return _fail(why, details)
         return Score(value=1.0, passed=True, details=details)

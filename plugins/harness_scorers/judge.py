@@ -12,6 +12,7 @@ from harness.api import (
     Output,
     Part,
     ProviderRequest,
+    Reason,
     Score,
     ScoreContext,
     Scorer,
@@ -131,12 +132,17 @@ class JudgeScorer(Scorer):
         found = prices.lookup(o.model, prices.shipped().models)
         if found is not None:
             details["cost_usd"] = prices.cost(graded.usage, found[1])["cost_usd"]
+        note = verdict["reasoning"] or None
         if o.threshold is not None:
             passed = verdict["score"] >= o.threshold
             details["threshold"] = o.threshold
+            why = Reason(
+                measured="judge score", got=verdict["score"], op="<", limit="min", expected=o.threshold, note=note
+            )
         else:
             passed = verdict["verdict"] == "pass"
-        return Score(value=verdict["score"], passed=passed, details=details)
+            why = Reason(measured="judge", expected="pass", got=verdict["verdict"], note=note)
+        return Score(value=verdict["score"], passed=passed, details=details, reason=None if passed else why)
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:

@@ -6,7 +6,17 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from harness.api import MetricRole, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, percentile
+from harness.api import (
+    MetricRole,
+    Reason,
+    Score,
+    ScoreContext,
+    Scorer,
+    ScoreResult,
+    ScorerOptions,
+    join_reasons,
+    percentile,
+)
 
 
 class LatencyOptions(ScorerOptions):
@@ -41,22 +51,28 @@ class LatencyScorer(Scorer):
         details: dict[str, Any] = {"latency_ms": out.latency_ms, "ttft_ms": out.ttft_ms}
         if out.cached:
             details["cached"] = "answer from the cache: latency is the original call's"
-        failures = []
+        failures: list[Reason] = []
         if o.max_ms is not None:
             details["max_ms"] = o.max_ms
             if out.latency_ms is None:
-                failures.append("no latency was measured")
+                failures.append(Reason(measured="latency_ms", note="no latency was measured"))
             elif out.latency_ms > o.max_ms:
-                failures.append(f"latency {out.latency_ms:.0f} ms > max {o.max_ms:g} ms")
+                failures.append(
+                    Reason(measured="latency_ms", got=round(out.latency_ms), op=">", limit="max", expected=o.max_ms)
+                )
         if o.max_ttft_ms is not None:
             details["max_ttft_ms"] = o.max_ttft_ms
             if out.ttft_ms is None:
-                failures.append("no time to first token: the trial was not streamed (set stream: true)")
+                note = "no time to first token: the trial was not streamed (set stream: true)"
+                failures.append(Reason(measured="ttft_ms", note=note))
             elif out.ttft_ms > o.max_ttft_ms:
-                failures.append(f"time to first token {out.ttft_ms:.0f} ms > max {o.max_ttft_ms:g} ms")
-        if failures:
-            details["reason"] = "; ".join(failures)
-        return Score(value=out.latency_ms, passed=not failures, details=details)
+                failures.append(
+                    Reason(measured="ttft_ms", got=round(out.ttft_ms), op=">", limit="max", expected=o.max_ttft_ms)
+                )
+        reason = join_reasons(failures)
+        if reason is not None:
+            details["reason"] = reason.text
+        return Score(value=out.latency_ms, passed=not failures, details=details, reason=reason)
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:

@@ -9,9 +9,13 @@ nor split (``can t``); apostrophes at word edges are dropped (``'quote'`` -> ``q
 ``dogs``); a ``.`` or ``,`` between two digits is kept (``3.5``, ``1,000``); every other punctuation or
 symbol character becomes a space, so ``well-known`` -> ``well known`` and ``and/or`` -> ``and or``.
 
-``whisper``: Whisper's English normaliser (``whisper_normalizer.english.EnglishTextNormalizer``): also
+``whisper``: Whisper's original English normaliser (OpenAI, 2022; ``whisper_normalizer.english``): also
 drops bracketed text and fillers, expands contractions, Americanises spelling and turns spelled numbers
 into digits (a run like "one zero zero zero" becomes "1000").
+
+``open_asr_2026``: the Open ASR Leaderboard's English normaliser as of 2026 (``open_asr``): Whisper's rules
+plus more fillers, ``'s`` expanded only after pronouns, joined compounds (``e mail`` -> ``email``), name
+variants, and spelled acronyms collapsed (``b b c`` -> ``bbc``).
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from typing import Literal
 
-NormaliserName = Literal["none", "basic", "whisper"]
-NORMALISERS: tuple[str, ...] = ("none", "basic", "whisper")
+from harness_scorers import open_asr
+
+NormaliserName = Literal["none", "basic", "whisper", "open_asr_2026"]
+NORMALISERS: tuple[str, ...] = ("none", "basic", "whisper", "open_asr_2026")
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
@@ -72,11 +80,37 @@ def _whisper() -> Callable[[str], str]:
 
 
 def whisper(text: str) -> str:
-    """Whisper's English normaliser (Open ASR Leaderboard practice)."""
+    """Whisper's original English normaliser (the Open ASR Leaderboard's until 2026)."""
     return collapse(_whisper()(text))
 
 
-_FUNCTIONS: dict[str, Callable[[str], str]] = {"none": collapse, "basic": basic, "whisper": whisper}
+_FUNCTIONS: dict[str, Callable[[str], str]] = {
+    "none": collapse,
+    "basic": basic,
+    "whisper": whisper,
+    "open_asr_2026": open_asr.normalise,
+}
+
+
+def _installed(package: str) -> str:
+    try:
+        return package_version(package)
+    except PackageNotFoundError:
+        return "unknown version"
+
+
+@functools.cache
+def describe(name: str) -> tuple[str, str]:
+    """(version, what it is) of a normaliser, for saying how a figure was computed."""
+    get(name)
+    if name == "whisper":
+        return f"whisper-normalizer {_installed('whisper-normalizer')}", "Whisper's original English rules (2022)"
+    if name == "open_asr_2026":
+        commit = f"{open_asr.LEADERBOARD_REPO}@{open_asr.LEADERBOARD_COMMIT[:7]} ({open_asr.LEADERBOARD_DATE})"
+        return commit, "the Open ASR Leaderboard's English normaliser"
+    if name == "basic":
+        return f"harness {_installed('harness')}", "lower-case, punctuation to spaces, inner apostrophes kept"
+    return f"harness {_installed('harness')}", "whitespace collapsed only"
 
 
 def get(name: str) -> Callable[[str], str]:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from harness.api import CheckContext, MetricKind, Score, ScoreContext, Scorer, ScorerOptions, UserError
+from harness.api import CheckContext, MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions, UserError
 
 OPT_IN_HINT = "python scorers run code from the suite: pass --allow-python to allow them"
 
@@ -79,13 +79,15 @@ def answer_view(ctx: ScoreContext, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_score(result: Any, threshold: float) -> Score:
-    """bool -> 1/0; number -> value vs threshold; dict(value, passed, details)."""
+    """bool -> 1/0; number -> value vs threshold; dict(value, passed, details, reason)."""
     if isinstance(result, bool):
         return Score(value=1.0 if result else 0.0, passed=result)
     if isinstance(result, (int, float)):
-        return Score(value=float(result), passed=float(result) >= threshold)
+        number = float(result)
+        why = Reason(measured="python", got=number, op="<", limit="threshold", expected=threshold)
+        return Score(value=number, passed=number >= threshold, reason=None if number >= threshold else why)
     if isinstance(result, dict):
-        unknown = set(result) - {"value", "passed", "details"}
+        unknown = set(result) - {"value", "passed", "details", "reason"}
         if unknown:
             raise TypeError(f"python scorer returned unknown keys: {', '.join(sorted(unknown))}")
         raw_value = result.get("value")
@@ -98,7 +100,16 @@ def to_score(result: Any, threshold: float) -> Score:
         details = result.get("details") or {}
         if not isinstance(details, dict):
             raise TypeError("python scorer 'details' must be a dict")
-        return Score(value=value, passed=bool(passed), details=details)
+        said = result.get("reason")
+        if said is not None and not isinstance(said, str):
+            raise TypeError("python scorer 'reason' must be a string")
+        reason = None
+        if not passed:
+            if said:
+                reason = Reason(measured="python", got=value, note=said)
+            elif value is not None and result.get("passed") is None:
+                reason = Reason(measured="python", got=value, op="<", limit="threshold", expected=threshold)
+        return Score(value=value, passed=bool(passed), details=details, reason=reason)
     raise TypeError(f"python scorer must return bool, a number or a dict, not {type(result).__name__}")
 
 

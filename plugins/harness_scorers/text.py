@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from harness.api import MetricKind, Score, ScoreContext, Scorer, ScorerOptions
+from harness.api import MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions, join_reasons, value_text
 from harness_scorers.templated import is_template, render
 
 CHECKS = (
@@ -132,18 +132,34 @@ class TextScorer(Scorer):
         if o.strip:
             text = text.strip()
         checks = []
-        failed = []
+        failed: list[Reason] = []
         for check, expected, test in self._tests(ctx):
             held = test(text)
             ok = held != o.negate
-            checks.append({"check": ("not " if o.negate else "") + check, "expected": expected, "passed": ok})
+            name = ("not " if o.negate else "") + check
+            checks.append({"check": name, "expected": expected, "passed": ok})
             if not ok:
-                verb = "holds" if o.negate else "does not hold"
-                failed.append(f"{'not ' if o.negate else ''}{check} {expected!r}: {verb}")
+                failed.append(_reason(name, expected, text, o.negate))
         details: dict[str, Any] = {"checks": checks, "length": len(text)}
+        note = None
         if ctx.output.text is None:
-            details["no_text"] = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
-        if failed:
-            details["reason"] = "; ".join(failed)
+            note = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
+            details["no_text"] = note
+        reason = join_reasons(failed)
+        if reason is not None:
+            if note:
+                reason = Reason(**reason.model_dump(exclude={"text", "note"}), note=note)
+            details["reason"] = reason.text
         passed = not failed
-        return Score(value=1.0 if passed else 0.0, passed=passed, details=details)
+        return Score(value=1.0 if passed else 0.0, passed=passed, details=details, reason=reason)
+
+
+def _reason(check: str, expected: Any, text: str, negate: bool) -> Reason:
+    """``contains: expected "dog", got "the cat"``; ``length 3 < min 10``; a negated check says what it found."""
+    if check.endswith("min_length"):
+        return Reason(measured="length", got=len(text), op="<", limit="min", expected=expected)
+    if check.endswith("max_length"):
+        return Reason(measured="length", got=len(text), op=">", limit="max", expected=expected)
+    if negate:
+        return Reason(measured=check, got=text, note=f"found {value_text(expected)}")
+    return Reason(measured=check, expected=expected, got=text)

@@ -10,6 +10,7 @@ from harness.api import (
     CheckContext,
     MetricKind,
     RatioOfSums,
+    Reason,
     Score,
     ScoreContext,
     Scorer,
@@ -18,7 +19,7 @@ from harness.api import (
     UserError,
     seconds,
 )
-from harness_scorers import errorrate, subtitles
+from harness_scorers import errorrate, method, subtitles
 from harness_scorers.normalisers import NormaliserName, collapse, normalise_pair
 from harness_scorers.templated import check_file, read_file, render
 
@@ -39,6 +40,9 @@ class ErrorRateOptions(ScorerOptions):
     normaliser: NormaliserName = "basic"
     """How both texts are normalised before comparing: none, basic (lower case, no punctuation), whisper
     (Whisper's English normaliser), ..."""
+    merge_compounds: bool | None = None
+    """Count as kaldialign does with merge_compounds=True: adjacent words that spell one word of the other text
+    when joined are a match (words only). Unset: on with ``open_asr_2026``, off otherwise."""
     substitutions: dict[str, str] = Field(default_factory=dict)
     """Whole-word (or phrase) replacements applied after normalisation to both texts."""
     max: float | None = Field(default=None, ge=0)
@@ -80,7 +84,16 @@ class ErrorRateScorer(Scorer):
         assert isinstance(self.options, ErrorRateOptions)
         return self.options
 
+    @property
+    def merge_compounds(self) -> bool:
+        """The counting rule in force: the option, or its default for the normaliser."""
+        if self.opts.merge_compounds is not None:
+            return self.opts.merge_compounds
+        return self.unit == "word" and self.opts.normaliser == "open_asr_2026"
+
     def check(self, ctx: CheckContext) -> list[str]:
+        if self.unit != "word" and self.opts.merge_compounds:
+            return [f"merge_compounds joins words, and {self.name} counts characters (remove the option)"]
         return check_file("reference_file", self.opts.reference_file, ctx.resolve_path) + check_file(
             "reference_subtitles", self.opts.reference_subtitles, ctx.resolve_path
         )
@@ -117,9 +130,10 @@ class ErrorRateScorer(Scorer):
         reference, source = self.reference(ctx)
         answer = ctx.output.text or ""
         ref_n, hyp_n = normalise_pair(reference, answer, o.normaliser, o.substitutions)
-        counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit)
+        merge = self.merge_compounds
+        counts, result, ref_tokens, hyp_tokens = errorrate.measure_pair(ref_n, hyp_n, self.unit, merge)
         value = counts.value(self.measure)
-        if o.normaliser == "none" and not o.substitutions:
+        if o.normaliser == "none" and not o.substitutions and not merge:
             raw_counts = counts
         else:
             raw_counts = errorrate.measure_pair(collapse(reference), collapse(answer), self.unit)[0]
@@ -127,6 +141,7 @@ class ErrorRateScorer(Scorer):
             "measure": self.measure,
             "unit": self.unit,
             "normaliser": o.normaliser,
+            **method.describe(self.measure, self.unit, o.normaliser, merge, bool(o.substitutions)),
             "reference_source": source,
             "reference": ref_n,
             "hypothesis": hyp_n,
@@ -137,7 +152,12 @@ class ErrorRateScorer(Scorer):
             "alignment_length": counts.hits + counts.errors,
             "hypothesis_words": len(hyp_n.split()),
             "value": value,
-            "raw": {"normaliser": "none", "value": raw_counts.value(self.measure), **raw_counts.as_dict()},
+            "raw": {
+                "normaliser": "none",
+                "merge_compounds": False,
+                "value": raw_counts.value(self.measure),
+                **raw_counts.as_dict(),
+            },
         }
         if o.substitutions:
             details["applied_substitutions"] = dict(o.substitutions)
@@ -148,12 +168,22 @@ class ErrorRateScorer(Scorer):
             details["no_text"] = f"the answer had no text (finish_reason {ctx.output.finish_reason})"
         if result.chunked:
             details["chunked"] = True
+        if result.upper_bound:
+            details["upper_bound"] = True
+            details["note"] = (
+                "a very long pair scored in pieces: the compound-aware error count could not be proven "
+                "minimal, so it may be above kaldialign's (never above the plain count)"
+            )
         if o.alignment:
             details["alignment"] = errorrate.alignment_list(result, ref_tokens, hyp_tokens)
         passed = True if o.max is None else value <= o.max
+        reason = None
         if o.max is not None:
             details["max"] = o.max
-        return Score(value=value, passed=passed, details=details)
+            if not passed:
+                note = "the answer had no text" if ctx.output.text is None else None
+                reason = Reason(measured=self.name, got=value, op=">", limit="max", expected=o.max, note=note)
+        return Score(value=value, passed=passed, details=details, reason=reason)
 
     @classmethod
     def aggregate(cls, results: list[ScoreResult]) -> dict[str, float]:

@@ -67,7 +67,7 @@ def test_runs_lists_pass_rate_trials_cost_and_command(store: Path) -> None:
 def test_show_a_case_and_a_trial(store: Path) -> None:
     done = harness_cli("show", "bye", "--store", str(store))
     assert done.returncode == 0, done.stderr
-    assert "verdict: FAIL" in done.stdout and "icontains 'goodbye'" in done.stdout
+    assert "verdict: FAIL: icontains: expected goodbye" in done.stdout
     assert "Say goodbye" in done.stdout and "see you" in done.stdout
     trial_id = done.stdout.split("trial ", 2)[1].split()[0]
     as_json = json.loads(harness_cli("show", trial_id, "--store", str(store), "--json").stdout)

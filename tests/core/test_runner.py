@@ -345,7 +345,10 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
     outcome = run_suite(fake_host, second, tmp_path / "v2", run=_opts(), baseline=tmp_path / "v1" / "out")
     deltas = {d.case_id: d for d in outcome.results.baseline.trials}
     assert deltas["c0"].change == "regressed"
-    assert deltas["c0"].changed == ["prompt", "answer"]
+    assert deltas["c0"].changed == ["prompt", "vars", "answer"]  # the prompt changed because its variable did
+    cases = {c.case_id: c for c in outcome.results.baseline.cases}
+    assert cases["c0"].change == "regressed" and cases["c0"].changed == ["prompt", "vars", "answer"]
+    assert cases["c0"].before_prompt is not None and "alpha" in cases["c0"].before_prompt
     assert deltas["c0"].before_answer == "echo: alpha"
     assert deltas["c1"].changed == [] and deltas["c1"].before_answer is None
 
@@ -387,3 +390,23 @@ def test_logs_get_plain_progress_lines(tmp_path: Path) -> None:
     assert lines[-1].startswith("runner: 20/20 trials (100%)")
     quiet = harness_cli(*base, "--out", str(tmp_path / "b"), "-q", env=env)
     assert "trials (" not in quiet.stderr
+
+
+def test_cache_key_follows_video_metadata() -> None:
+    """A different clip or frame rate of the same file is a different request, never a cached answer."""
+    from harness.api import MediaRef, Message, Part, ProviderRequest, VideoMetadata
+    from harness.run.runner import request_hash
+
+    def key(meta: VideoMetadata | None) -> str:
+        media = MediaRef(source="v.mp4", path=Path("/x/v.mp4"), sha256="ab" * 32, video_metadata=meta)
+        request = ProviderRequest(model="m", contents=[Message(role="user", parts=[Part(media=media), Part(text="t")])])
+        return request_hash(request, "gemini", "default", 0)
+
+    keys = {
+        key(None),
+        key(VideoMetadata(end_offset_s=4)),
+        key(VideoMetadata(end_offset_s=5)),
+        key(VideoMetadata(fps=2)),
+    }
+    assert len(keys) == 4
+    assert key(None) == key(None)

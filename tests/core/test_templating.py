@@ -41,6 +41,10 @@ def test_mmss_and_seconds() -> None:
     assert mmss(3725) == "1:02:05"
     assert seconds("01:15") == 75
     assert seconds("1:02:05") == 3725
+    assert seconds("75s") == seconds(75) == 75 and seconds("1.5s") == 1.5  # protobuf Duration strings
+    for bad in ("soon", "1:2:3:4", "nan", True):
+        with pytest.raises(ValueError, match="not a timestamp"):
+            seconds(bad)
     assert Template("from {{ 30|mmss }} to {{ '01:30'|seconds|int }}").render({}) == "from 00:30 to 90"
 
 

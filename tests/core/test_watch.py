@@ -115,6 +115,6 @@ def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> 
     assert "6 trials: 2 called, 4 from the cache" in text
     assert "6 trials: 3 called, 3 from the cache" in text
     assert "NEWLY FAILING spain [gemini-2.5-flash · default · ask]" in text
-    assert "icontains 'madrid'" in text
+    assert "icontains: expected madrid" in text
     assert "[-Madrid-]{+Lisbon+}" in text  # the changed answer, word by word
     assert "saved: watched.suite.yaml" in text and "saved: ask.j2" in text

@@ -28,6 +28,9 @@ from pydantic import BaseModel
 
 MODEL = "gemini-2.5-flash"
 AUDIO = Path(__file__).resolve().parents[2] / "suites" / "media" / "audio" / "sr_english.wav"
+#: Built by `make media` (tools/example_media.py): 11 s of video with a soundtrack, and a two-page PDF.
+VIDEO = Path(__file__).resolve().parents[2] / "suites" / "media" / "video" / "jfk-disc.mp4"
+PDF = Path(__file__).resolve().parents[2] / "suites" / "media" / "documents" / "call-notes.pdf"
 BIG_FILE_BYTES = 9 * 1024 * 1024 + 4321  # > 8 MiB: the SDK sends it in two chunks
 STREAM_PROMPT = "count with me one two three four five six seven eight nine ten eleven twelve"
 
@@ -78,6 +81,11 @@ def audio_tokens(response: types.GenerateContentResponse) -> int:
     assert usage is not None
     details = usage.prompt_tokens_details or []
     return sum(d.token_count or 0 for d in details if d.modality == types.MediaModality.AUDIO)
+
+
+def prompt_tokens(response: types.GenerateContentResponse) -> dict[str, int]:
+    details = response.usage_metadata.prompt_tokens_details if response.usage_metadata else None
+    return {str(getattr(d.modality, "value", d.modality)): d.token_count or 0 for d in details or []}
 
 
 def check_text(response: types.GenerateContentResponse, expected_in: str) -> None:
@@ -183,6 +191,21 @@ def run_sync(base_url: str, workdir: str) -> None:
         )
         check((response.text or "").strip(), f"empty transcript: {response!r}")
         check(audio_tokens(response) > 0, f"no AUDIO prompt tokens: {response.usage_metadata!r}")
+
+    with step(s, "generate_content inline video with video_metadata"):
+        part = types.Part.from_bytes(data=VIDEO.read_bytes(), mime_type="video/mp4")
+        part.video_metadata = types.VideoMetadata(start_offset="0s", end_offset="4s", fps=2)
+        response = client.models.generate_content(model=MODEL, contents=[part, "Transcribe the speech."])
+        # 4 s at 2 fps: 8 frames x 258 + 4 timestamps x 5 = 2084 VIDEO; the soundtrack 4 s x 32 = 128 AUDIO.
+        tokens = prompt_tokens(response)
+        check(tokens.get("VIDEO") == 2084 and tokens.get("AUDIO") == 128, f"video usage {tokens}")
+        check((response.text or "").strip(), f"empty transcript of the soundtrack: {response!r}")
+
+    with step(s, "generate_content inline PDF"):
+        part = types.Part.from_bytes(data=PDF.read_bytes(), mime_type="application/pdf")
+        response = client.models.generate_content(model=MODEL, contents=[part, "Extract the text of this document."])
+        check(prompt_tokens(response).get("DOCUMENT") == 2 * 258, f"document usage {prompt_tokens(response)}")
+        check_text(response, "ask not what your country can do for you")
 
     with step(s, "generate_content_stream"):
         check_stream(list(client.models.generate_content_stream(model=MODEL, contents=STREAM_PROMPT)))

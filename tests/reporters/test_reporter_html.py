@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from factory import HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
+from factory import AUDIO, HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.log.records import MediaInfo
-from harness_reporters.html import HtmlReporter, asset, audio_players, compact_alignment, embed_json
+from harness_reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
@@ -89,7 +89,7 @@ def test_payload_keeps_what_the_page_needs(results, ctx) -> None:  # type: ignor
 
 def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Path) -> None:
     results = build(make_trials(repeats=1))
-    players = audio_players(results)
+    players = media_players(results)
     wav = next(m for t in results.trials for m in t.media if m.source.endswith("sr_english.wav"))
     flac = next(m for t in results.trials for m in t.media if m.source.endswith("jfk.flac"))
     assert players[wav.sha256 or ""].startswith("data:audio/wav;base64,")
@@ -98,4 +98,16 @@ def test_small_local_audio_gets_a_player_only_when_the_hash_matches(tmp_path: Pa
     stale = results.model_copy(deep=True)
     stale.trials[0].media = [MediaInfo(source=wav.source, mime_type="audio/wav", sha256="0" * 64)]
     stale.trials = stale.trials[:1]
-    assert audio_players(stale) == {}
+    assert media_players(stale) == {}
+
+
+def test_small_local_video_gets_a_player(tmp_path: Path) -> None:
+    from tools.example_media import write_video
+
+    clip = write_video(tmp_path / "clip.webm", "webm", audio=AUDIO / "sr_english.wav", size=(32, 32))
+    results = build(make_trials(repeats=1))
+    digest = hashlib.sha256(clip.read_bytes()).hexdigest()
+    results.trials[0].media = [MediaInfo(source=str(clip), mime_type="video/webm", sha256=digest, pages=None)]
+    results.trials = results.trials[:1]
+    players = media_players(results)
+    assert list(players) == [digest] and players[digest].startswith("data:video/webm;base64,")

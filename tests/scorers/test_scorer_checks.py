@@ -47,9 +47,15 @@ async def test_text_explains_which_check_failed_and_renders(ctx: ContextFactory)
         TextScorer, {"contains": "{{ animal }}", "starts_with": "b"}, ctx("a dog", vars={"animal": "dog"})
     )
     assert [c["passed"] for c in score.details["checks"]] == [True, False]
-    assert score.details["reason"] == "starts_with 'b': does not hold"
+    assert score.reason is not None and score.reason.text == 'starts_with: expected b, got "a dog"'
+    assert score.details["reason"] == score.reason.text
     negated = await run(TextScorer, {"contains": "dog", "negate": True}, ctx("a dog"))
-    assert negated.details["reason"] == "not contains 'dog': holds"
+    assert negated.reason is not None and negated.reason.text == 'not contains "a dog": found dog'
+    short = await run(TextScorer, {"min_length": 10}, ctx("a dog"))
+    assert short.reason is not None and short.reason.text == "length 5 < min 10"
+    two = await run(TextScorer, {"contains": ["cat", "owl"]}, ctx("a dog"))
+    assert two.reason is not None
+    assert two.reason.text == 'contains: expected cat, got "a dog" (and contains: expected owl, got "a dog")'
     blocked = await run(TextScorer, {"max_length": 10}, ctx(None, finish_reason="SAFETY"))
     assert blocked.passed is True and "SAFETY" in blocked.details["no_text"]
 
@@ -67,7 +73,7 @@ async def test_latency(ctx: ContextFactory) -> None:
     fast = await run(LatencyScorer, {"max_ms": 1000}, ctx("x", latency_ms=250.0))
     assert fast.passed is True and fast.value == 250.0
     slow = await run(LatencyScorer, {"max_ms": 1000, "max_ttft_ms": 100}, ctx("x", latency_ms=1500.0, ttft_ms=90.0))
-    assert slow.passed is False and slow.details["reason"] == "latency 1500 ms > max 1000 ms"
+    assert slow.passed is False and slow.reason is not None and slow.reason.text == "latency_ms 1500 > max 1000"
     unstreamed = await run(LatencyScorer, {"max_ttft_ms": 100}, ctx("x", latency_ms=50.0))
     assert unstreamed.passed is False and "not streamed" in unstreamed.details["reason"]
     late = await run(LatencyScorer, {"max_ttft_ms": 100}, ctx("x", latency_ms=500.0, ttft_ms=300.0, cached=True))
@@ -92,7 +98,8 @@ async def test_finish_reason_on_recorded_answers(ctx: ContextFactory) -> None:
     text = truncated["content"]["parts"][0]["text"]
     score = await run(FinishReasonScorer, {}, ctx(text, finish_reason=truncated["finishReason"]))
     assert score.passed is False
-    assert score.details["reason"] == "answer truncated at max_output_tokens: finish_reason MAX_TOKENS, expected STOP"
+    assert score.reason is not None
+    assert score.reason.text == "finish_reason: expected STOP, got MAX_TOKENS (answer truncated at max_output_tokens)"
     allowed = await run(FinishReasonScorer, {"expected": ["stop", "max_tokens"]}, ctx(text, finish_reason="MAX_TOKENS"))
     assert allowed.passed is True
 
@@ -101,7 +108,10 @@ async def test_finish_reason_on_recorded_answers(ctx: ContextFactory) -> None:
     score = await run(FinishReasonScorer, {}, ctx(None, finish_reason=blocked["finishReason"], safety_ratings=ratings))
     assert score.passed is False
     assert score.details["blocked_categories"] == ["HARM_CATEGORY_HATE_SPEECH"]
-    assert score.details["reason"].startswith("blocked by safety filter (HARM_CATEGORY_HATE_SPEECH)")
+    assert score.reason is not None
+    assert score.reason.text == (
+        "finish_reason: expected STOP, got SAFETY (blocked by safety filter (HARM_CATEGORY_HATE_SPEECH))"
+    )
     prompt_blocked = await run(FinishReasonScorer, {}, ctx(None, block_reason="PROHIBITED_CONTENT"))
     assert prompt_blocked.details["finish_reason"] == "SAFETY"
     assert "block_reason PROHIBITED_CONTENT" in prompt_blocked.details["reason"]

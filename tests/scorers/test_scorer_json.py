@@ -52,7 +52,7 @@ async def test_schema_violation_reports_pointer_and_reason(ctx: ContextFactory) 
     paths = {e["path"]: e["reason"] for e in score.details["errors"]}
     assert paths["/city"] == "7 is not of type 'string'"
     assert "" in paths and "'country' is a required property" in paths[""]
-    assert score.details["reason"].startswith("schema violation at /")
+    assert score.reason is not None and score.reason.text == "/: schema: 'country' is a required property"
 
 
 async def test_invalid_json_strict_and_extract(ctx: ContextFactory) -> None:
@@ -70,7 +70,8 @@ async def test_invalid_json_strict_and_extract(ctx: ContextFactory) -> None:
 
 async def test_truncated_answer_fails_clearly(ctx: ContextFactory) -> None:
     score = await run(JsonScorer, {}, ctx('{"city": "Mex', finish_reason="MAX_TOKENS"))
-    assert score.passed is False and "truncated at max_output_tokens" in score.details["reason"]
+    assert score.reason is not None
+    assert score.reason.text == "finish_reason: expected STOP, got MAX_TOKENS (truncated at max_output_tokens)"
 
 
 async def test_no_text_and_provider_parsed(ctx: ContextFactory) -> None:
@@ -88,6 +89,11 @@ async def test_schema_file_and_expectations(ctx: ContextFactory, tmp_path: Path)
     assert score.passed is False
     reasons = {m["path"]: m["reason"] for m in score.details["mismatches"]}
     assert reasons == {"/n/1": "different value", "/zip": "missing"}
+    assert score.reason is not None and score.reason.text == "/n/1: expected 1, got true (and 1 more)"
+    number = await run(JsonScorer, {"expect": {"/speaker_count": 1}}, ctx(json.dumps({"speaker_count": 0})))
+    assert number.reason is not None and number.reason.text == "/speaker_count: expected 1, got 0"
+    gone = await run(JsonScorer, {"expect": {"/zip": "x"}}, ctx(json.dumps({})))
+    assert gone.reason is not None and gone.reason.text == "/zip: expected x, got none (missing)"
     with pytest.raises(UserError, match="no response_schema"):
         await run(JsonScorer, {"schema": "from_request"}, ctx(answer))
 

@@ -40,7 +40,8 @@ async def test_judge_asks_for_structured_verdict_and_keeps_it(ctx: ContextFactor
     prompt = request.contents[0].parts[0].text or ""
     assert "Says the speaker is Kennedy" in prompt and "It is President Kennedy speaking." in prompt
     strict = await run(JudgeScorer, {"rubric": "x", "threshold": 0.95}, context)
-    assert strict.passed is False
+    assert strict.passed is False and strict.reason is not None
+    assert strict.reason.text == "judge score 0.9 < min 0.95 (names the speaker)"
 
 
 async def test_judge_sends_media_when_asked(ctx: ContextFactory) -> None:
@@ -53,6 +54,7 @@ async def test_judge_sends_media_when_asked(ctx: ContextFactory) -> None:
         JudgeScorer, {"rubric": "describes the clip", "include_media": True, "model": "gemini-2.0-flash"}, context
     )
     assert score.passed is False and grader.requests[0].model == "gemini-2.0-flash"
+    assert score.reason is not None and score.reason.text == "judge: expected pass, got fail (no)"
     assert grader.requests[0].contents[0].parts[1].media is not None
 
 
@@ -121,3 +123,7 @@ async def test_python_scorer_return_shapes(ctx: ContextFactory, tmp_path: Path) 
         PythonScorer.Options.model_validate({"function": "checks.py"})
     with pytest.raises(TypeError, match="unknown keys"):
         to_score({"score": 1}, 0.5)
+    assert to_score(0.25, 0.5).reason.text == "python 0.25 < threshold 0.5"  # type: ignore[union-attr]
+    said = to_score({"value": 0.1, "passed": False, "reason": "names no speaker"}, 0.5)
+    assert said.reason is not None and said.reason.text == "python 0.1: names no speaker"
+    assert to_score(True, 0.5).reason is None

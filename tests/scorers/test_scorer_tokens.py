@@ -66,13 +66,18 @@ async def test_inline_audio_usage_cost_and_rate(ctx: ContextFactory) -> None:
     tight = await run(TokensScorer, {"max_audio_tokens": 100, "max_prompt_tokens": 200}, ctx("x", usage=usage))
     assert tight.passed is False
     assert tight.details["failures"] == ["prompt_tokens 229 > max 200", "audio_tokens 144 > max 100"]
+    assert tight.reason is not None
+    assert tight.reason.text == "prompt_tokens 229 > max 200 (and audio_tokens 144 > max 100)"
+    short = await run(TokensScorer, {"max_output_tokens": 5}, ctx("x", usage=usage))
+    assert short.reason is not None and short.reason.text == "output_tokens 17 > max 5"
 
 
 async def test_audio_rate_mismatch_is_named(ctx: ContextFactory) -> None:
     usage, duration, _ = _inline_audio()
     media = [MediaInfo(source="clip", duration_s=duration)]
     score = await run(TokensScorer, {"check_audio_rate": True, "audio_rate": 25}, ctx("x", usage=usage, media=media))
-    assert score.passed is False and "AUDIO tokens 144 differ" in score.details["reason"]
+    assert score.passed is False and score.reason is not None
+    assert score.reason.text == "audio_tokens: expected 112, got 144 (4.488 s x 25/s, tolerance 5%)"
     unknown = await run(TokensScorer, {"check_audio_rate": True}, ctx("x", usage=usage, media=[MediaInfo(source="c")]))
     assert unknown.passed is True and "skipped" in unknown.details["audio_rate_check"]
 
@@ -162,3 +167,45 @@ async def test_chat_cost_sums_every_call(ctx: ContextFactory) -> None:
     assert whole.details["cost_per_call_usd"] == pytest.approx([cost_first, alone.value])
     single.turn = 1  # a per-turn entry judges that turn alone
     assert (await run(TokensScorer, {}, single)).value == pytest.approx(alone.value)
+
+
+def _video_info(**estimate: int) -> MediaInfo:
+    return MediaInfo(
+        source="v.mp4", mime_type="video/mp4", duration_s=11.0, has_audio=True, tokens_estimate=dict(estimate)
+    )
+
+
+async def test_media_tokens_checked_against_the_providers_estimate(ctx: ContextFactory) -> None:
+    # The usage of a real 20 s video (googleapis/java-genai issue 407): 5,260 VIDEO (20 x 263) and 600 AUDIO.
+    usage = Usage(prompt_tokens=5868, prompt_by_modality={"TEXT": 8, "VIDEO": 5260, "AUDIO": 600})
+    close = [_video_info(VIDEO=20 * 263, AUDIO=20 * 32)]
+    score = await run(TokensScorer, {"check_media_tokens": True}, ctx("x", usage=usage, media=close))
+    assert score.passed is True, score.details
+    assert score.details["media_tokens_check"]["VIDEO"] == {"estimated": 5260, "reported": 5260}
+    assert score.details["video_tokens"] == 5260
+    strict = await run(
+        TokensScorer, {"check_media_tokens": True, "media_tolerance": 0.05}, ctx("x", usage=usage, media=close)
+    )
+    assert strict.passed is False and strict.details["reason"] == (
+        "audio_tokens: expected 640, got 600 (the provider's estimate, tolerance 5%)"
+    )
+    low = [_video_info(VIDEO=20 * 71, AUDIO=640)]  # what MEDIA_RESOLUTION_LOW would have cost
+    off = await run(TokensScorer, {"check_media_tokens": True}, ctx("x", usage=usage, media=low))
+    assert off.passed is False and "video_tokens: expected 1420, got 5260" in off.details["reason"]
+    none = await run(TokensScorer, {"check_media_tokens": True}, ctx("x", usage=usage, media=[MediaInfo(source="c")]))
+    assert none.passed is True and "skipped" in none.details["media_tokens_check"]
+    budget = await run(TokensScorer, {"max_video_tokens": 5000, "max_document_tokens": 0}, ctx("x", usage=usage))
+    assert budget.details["failures"] == ["video_tokens 5260 > max 5000"]
+
+
+async def test_audio_rate_check_counts_what_has_sound(ctx: ContextFactory) -> None:
+    usage = Usage(prompt_by_modality={"TEXT": 5, "AUDIO": 352, "IMAGE": 258, "DOCUMENT": 516})
+    media = [
+        MediaInfo(source="a.flac", mime_type="audio/flac", duration_s=11.0),
+        MediaInfo(source="i.png", mime_type="image/png"),
+        MediaInfo(source="d.pdf", mime_type="application/pdf", pages=2),
+    ]
+    score = await run(TokensScorer, {"check_audio_rate": True}, ctx("x", usage=usage, media=media))
+    assert score.passed is True and score.details["audio_rate_check"]["expected"] == 352
+    summary = TokensScorer.aggregate([ScoreResult(scorer="tokens", metric="cost_usd", details=score.details)])
+    assert summary["document_tokens"] == 516

@@ -122,6 +122,7 @@ async def test_whisper_number_merge_is_reported_beside_raw(ctx: ContextFactory) 
 async def test_max_threshold_and_alignment(ctx: ContextFactory) -> None:
     score = await run(WerScorer, {"reference": "one two three", "max": 0.5}, ctx("want to three"))
     assert score.value == pytest.approx(2 / 3) and score.passed is False
+    assert score.reason is not None and score.reason.text == "wer 0.6667 > max 0.5"
     assert score.details["alignment"] == [
         {"op": "substitute", "ref": ["one", "two"], "hyp": ["want", "to"]},
         {"op": "equal", "ref": ["three"], "hyp": ["three"]},

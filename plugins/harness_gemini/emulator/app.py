@@ -20,6 +20,7 @@ from harness_gemini.emulator.config import EmulatorConfig
 from harness_gemini.emulator.faults import Faults, RateLimiter
 from harness_gemini.emulator.files import FileStore
 from harness_gemini.emulator.lab import AudioLab
+from harness_gemini.emulator.readable import Reader
 from harness_gemini.emulator.request import GenRequest, parse_contents, parse_generate
 from harness_gemini.emulator.responses import ResponseBook
 from harness_gemini.emulator.tokens import Usage, prompt_usage
@@ -68,7 +69,8 @@ class Emulator:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.catalog = Catalog(config.extra_models)
-        self.files = FileStore(config.processing_s)
+        self.reader = Reader()
+        self.files = FileStore(config, self.reader)
         self.book = ResponseBook.load(config.responses)
         self.faults = Faults(config)
         self.limiter = RateLimiter(config.rpm, config.tpm)
@@ -128,9 +130,9 @@ class Emulator:
         return parse_generate(body, model, version, self.files.resolve_uri, headers)
 
     async def usage_for(self, req: GenRequest) -> Usage:
+        await self.reader.annotate(req)  # video and PDF facts, for usage here and for the answer
         durations = [
-            await self.lab.duration(m.sha256, m.data) if m.mime_type.startswith(("audio/", "video/")) else None
-            for m in req.media
+            await self.lab.duration(m.sha256, m.data) if m.mime_type.startswith("audio/") else None for m in req.media
         ]
         return prompt_usage(req, self.config, durations)
 
@@ -213,6 +215,11 @@ class Emulator:
             raise invalid_argument("Invalid value for pageSize.") from exc
         return web.json_response(self.catalog.page(size, request.query.get("pageToken", "")))
 
+    async def get_file(self, request: web.Request) -> web.Response:
+        body = self.files.lookup(request.match_info["file_id"]).resource()
+        request[RECORD].answer = body["state"]  # PROCESSING / ACTIVE / FAILED, in records and the request log
+        return web.json_response(body)
+
     async def get_model(self, request: web.Request) -> web.Response:
         model = strip_prefix(request.match_info["name"])
         request[RECORD].model = model
@@ -289,7 +296,7 @@ def build_app(config: EmulatorConfig) -> web.Application:
     app.router.add_get(f"/{VERSION}/models/{{name}}", emu.get_model)
     app.router.add_post(f"/upload/{VERSION}/files", _upload)
     app.router.add_get(f"/{VERSION}/files", emu.files.list)
-    app.router.add_get(f"/{VERSION}/files/{{file_id}}", emu.files.get)
+    app.router.add_get(f"/{VERSION}/files/{{file_id}}", emu.get_file)
     app.router.add_delete(f"/{VERSION}/files/{{file_id}}", emu.files.delete)
 
     async def _close(_: web.Application) -> None:

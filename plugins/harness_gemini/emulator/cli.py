@@ -30,6 +30,8 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--rpm", type=click.IntRange(min=1), default=None, help="Requests per minute per model.")
 @click.option("--tpm", type=click.IntRange(min=1), default=None, help="Input tokens per minute per model.")
 @click.option("--inline-limit-mb", type=click.FloatRange(min=0, min_open=True), default=None, help="Request size cap.")
+@click.option("--video-processing-s", type=click.FloatRange(min=0), default=None, help="Video upload PROCESSING time.")
+@click.option("--processing-fail-rate", type=_RATE, default=None, help="Fraction of uploads that end FAILED.")
 @click.option("--seed", type=int, default=None, help="Seed of every random choice (default 0).")
 @click.option("--request-log", type=click.Path(dir_okay=False, path_type=Path), help="JSON-lines request log.")
 @click.option(

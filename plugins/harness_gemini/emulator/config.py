@@ -44,6 +44,10 @@ class EmulatorConfig(BaseModel):
     seed: int = 0
     request_log: Path | None = None
     processing_s: float = Field(0.2, ge=0)
+    #: Uploaded video stays PROCESSING this long (the real API processes video before it can be used).
+    video_processing_s: float = Field(1.0, ge=0)
+    #: Fraction of uploads that end FAILED after processing (a drill); unreadable video and PDFs always do.
+    processing_fail_rate: float = Field(0.0, ge=0, le=1)
     stream_chunks: int = Field(3, ge=1)
     stream_chunk_delay_ms: float = Field(0.0, ge=0)
     chars_per_token: float = Field(4.0, gt=0)

@@ -1,7 +1,8 @@
 """Files API: resumable upload (start, chunks with offsets, finalize) and get / list / delete.
 
 Files live in memory for the emulator's lifetime (or until deleted / 48 h), stay PROCESSING for
-``processing_s`` after upload, then ACTIVE.
+``processing_s`` after upload (``video_processing_s`` for video), then ACTIVE, or FAILED when the video or
+PDF cannot be read (readable.py) or the ``processing_fail_rate`` drill picks them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import random
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+from harness_gemini.emulator.config import EmulatorConfig
+from harness_gemini.emulator.readable import Reader
 from harness_gemini.emulator.request import file_id_from_uri, pick
 from harness_gemini.emulator.wire_errors import WireError, file_denied, invalid_argument
 
@@ -37,9 +41,13 @@ class StoredFile:
     created: dt.datetime
     ready_at: float
     base: str
+    #: Why processing fails (the file turns FAILED at ready_at); None: it turns ACTIVE.
+    failure: str | None = None
 
     def state(self) -> str:
-        return "ACTIVE" if time.monotonic() >= self.ready_at else "PROCESSING"
+        if time.monotonic() < self.ready_at:
+            return "PROCESSING"
+        return "FAILED" if self.failure is not None else "ACTIVE"
 
     def resource(self) -> dict[str, Any]:
         digest = hashlib.sha256(self.data).hexdigest().encode()
@@ -59,6 +67,8 @@ class StoredFile:
                 "source": "UPLOADED",
             }
         )
+        if body["state"] == "FAILED":
+            body["error"] = {"code": 3, "message": self.failure}  # google.rpc.Status, 3 = INVALID_ARGUMENT
         return body
 
 
@@ -72,10 +82,22 @@ class UploadSession:
 
 
 class FileStore:
-    def __init__(self, processing_s: float) -> None:
-        self.processing_s = processing_s
+    def __init__(self, config: EmulatorConfig, reader: Reader) -> None:
+        self.config = config
+        self.reader = reader
+        self.rng = random.Random(config.seed)
         self.files: dict[str, StoredFile] = {}
         self.sessions: dict[str, UploadSession] = {}
+
+    async def processing(self, mime: str, data: bytes) -> tuple[float, str | None]:
+        """How long the upload stays PROCESSING, and why it then fails (None: it turns ACTIVE)."""
+        delay = self.config.video_processing_s if mime.startswith("video/") else self.config.processing_s
+        facts = await self.reader.facts(mime, hashlib.sha256(data).hexdigest(), data)
+        if facts is not None and facts.problem is not None:
+            return delay, f"The file could not be processed: {facts.problem}."
+        if self.rng.random() < self.config.processing_fail_rate:
+            return delay, "File processing failed. Please try uploading the file again."
+        return delay, None
 
     def lookup(self, file_id: str) -> StoredFile:
         stored = self.files.get(file_id)
@@ -154,22 +176,22 @@ class FileStore:
             )
             return _upload_error(error, "final")
         base = f"{request.scheme}://{request.host}/{session.version}"
+        data = bytes(session.buffer)
+        delay, failure = await self.processing(session.mime_type, data)
         stored = StoredFile(
             file_id=secrets.token_hex(6),
             display_name=session.display_name,
             mime_type=session.mime_type,
-            data=bytes(session.buffer),
+            data=data,
             created=dt.datetime.now(dt.timezone.utc),
-            ready_at=time.monotonic() + self.processing_s,
+            ready_at=time.monotonic() + delay,
             base=base,
+            failure=failure,
         )
         self.files[stored.file_id] = stored
         return web.json_response({"file": stored.resource()}, headers={STATUS: "final"})
 
-    # -- get / list / delete ------------------------------------------------------------------
-
-    async def get(self, request: web.Request) -> web.Response:
-        return web.json_response(self.lookup(request.match_info["file_id"]).resource())
+    # -- list / delete (get is the app's, which records the state it answered) ----------------------
 
     async def delete(self, request: web.Request) -> web.Response:
         stored = self.lookup(request.match_info["file_id"])

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from harness_gemini.emulator import compose
 from harness_gemini.emulator.catalog import is_legacy
 from harness_gemini.emulator.intent import classify
-from harness_gemini.emulator.knowledge import Known, Listener, is_audio, learn
+from harness_gemini.emulator.knowledge import Known, Listener, learn
+from harness_gemini.emulator.readable import knowable
 from harness_gemini.emulator.request import GenRequest
 from harness_gemini.emulator.responses import ResponseEntry
 from harness_gemini.emulator.sampling import sample
@@ -49,7 +50,7 @@ async def knowledge(lab: Listener, req: GenRequest) -> list[Known]:
 
 async def from_audio(lab: Listener, req: GenRequest) -> Answer | None:
     """An answer grounded in the request's audio, whatever the prompt's wording; None without audio."""
-    if not any(is_audio(m.mime_type) for m in req.media):
+    if not any(knowable(m) for m in req.media):
         return None
     intent = classify(req.prompt)
     known = await learn(lab, req.media, req.media_names, intent.window)

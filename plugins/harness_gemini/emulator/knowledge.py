@@ -2,8 +2,9 @@
 measured facts of each medium. ``learn`` is the one place that maps a request's media to that
 knowledge; every answer (transcripts, summaries, descriptions, schema JSON) is built from it.
 
-A new kind of medium (a video's audio track, a PDF's text) plugs in by returning a ``Known`` from
-``learn``: words without times are fine (windows and pauses then do not apply).
+A new kind of medium plugs in by returning a ``Known`` from ``learn``: words without times are fine
+(windows and pauses then do not apply). Video soundtracks (cut to the part's clip) and PDF text, read by
+readable.py, come in that way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any, Protocol
 
 from harness_gemini.emulator.audio_facts import AudioFacts
 from harness_gemini.emulator.intent import Window
-from harness_gemini.emulator.request import Media
+from harness_gemini.emulator.readable import document_text, hearable
+from harness_gemini.emulator.request import Clip, Media
 
 #: A gap between two words at least this long ends a sentence (the recogniser gives no punctuation).
 SENTENCE_GAP_S = 0.3
@@ -153,10 +155,6 @@ class Listener(Protocol):
     async def hear(self, sha256: str, data: bytes) -> dict[str, Any]: ...
 
 
-def is_audio(mime: str) -> bool:
-    return mime.startswith("audio/") or mime in ("video/mp4", "video/webm", "video/ogg")
-
-
 def from_heard(heard: dict[str, Any], name: str, mime: str, sha256: str) -> Known:
     """A Known from the JSON that ``transcribe.listen`` returns (fresh or from the disk cache)."""
     if heard.get("error"):
@@ -170,12 +168,28 @@ async def learn(lab: Listener, media: list[Media], names: list[str], window: Win
     """What the emulator knows about each medium it can read, narrowed to ``window``.
 
     ``names`` are the media's file names when the harness sent them (else the MIME type stands in).
-    Media it cannot read (images here) are left out.
+    Media it cannot read (images here, videos without a soundtrack) are left out.
     """
     known: list[Known] = []
     for i, item in enumerate(media):
         name = names[i] if i < len(names) and names[i] else item.mime_type
-        if is_audio(item.mime_type):
+        text = document_text(item)
+        if text is not None:
+            known.append(replace(Known.from_text(name, text), mime=item.mime_type, sha256=item.sha256))
+        elif hearable(item):
             heard = await lab.hear(item.sha256, item.data)
-            known.append(from_heard(heard, name, item.mime_type, item.sha256).window(window))
+            known.append(clipped(from_heard(heard, name, item.mime_type, item.sha256), item.clip, window))
     return known
+
+
+def clipped(known: Known, clip: Clip | None, window: Window | None) -> Known:
+    """The prompt's window of a medium, within the clip a video part's videoMetadata sends (both are
+    positions in the whole file)."""
+    view = known.window(window)
+    if clip is None or known.duration_s is None or (clip.start_s is None and clip.end_s is None):
+        return view
+    low, high = view.span if view.span else (0.0, known.duration_s)
+    low = max(low, clip.start_s or 0.0)
+    high = min(high, clip.end_s if clip.end_s is not None else known.duration_s)
+    inside = [w for w in view.words if w.middle is None or low <= w.middle < high]
+    return replace(view, words=inside, span=(low, max(low, high)))

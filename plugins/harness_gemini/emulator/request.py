@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from harness_gemini.emulator.wire_errors import WireError, invalid_argument
+
+if TYPE_CHECKING:
+    from harness_gemini.emulator.readable import Facts
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -40,12 +44,24 @@ def decode_b64(text: str, where: str) -> bytes:
         ) from exc
 
 
+@dataclass(frozen=True)
+class Clip:
+    """A part's videoMetadata: offsets in seconds and the frame rate to sample."""
+
+    start_s: float | None = None
+    end_s: float | None = None
+    fps: float | None = None
+
+
 @dataclass
 class Media:
     mime_type: str
     data: bytes
     sha256: str
     source: str  # "inline" or "file"
+    clip: Clip | None = None
+    #: What readable.py read from a video or PDF (set before usage and answers are computed).
+    facts: Facts | None = None
 
 
 @dataclass
@@ -72,6 +88,8 @@ class GenRequest:
     media_names: list[str] = field(default_factory=list)
     temperature: float | None = None
     seed: int | None = None
+    #: generationConfig.mediaResolution, e.g. MEDIA_RESOLUTION_LOW; None when unset or unspecified.
+    media_resolution: str | None = None
 
     @property
     def prompt(self) -> str:
@@ -114,12 +132,14 @@ def _parts(parts: Any, where: str, resolve: FileResolver, media: list[Media]) ->
             data = decode_b64(str(inline.get("data", "")), f"{snake(at)}.inline_data.data")
             if not mime:
                 raise invalid_argument(f"* GenerateContentRequest.{at}.inline_data.mime_type: required")
-            media.append(Media(mime, data, hashlib.sha256(data).hexdigest(), "inline"))
+            clip = _clip(pick(part, "videoMetadata"), at)
+            media.append(Media(mime, data, hashlib.sha256(data).hexdigest(), "inline", clip))
         elif isinstance(file_data, dict):
             uri = str(pick(file_data, "fileUri", "") or "")
             mime, data = resolve(uri)
             mime = str(pick(file_data, "mimeType", "") or mime)
-            media.append(Media(mime, data, hashlib.sha256(data).hexdigest(), "file"))
+            clip = _clip(pick(part, "videoMetadata"), at)
+            media.append(Media(mime, data, hashlib.sha256(data).hexdigest(), "file", clip))
         elif any(pick(part, k) is not None for k in ("functionCall", "functionResponse", "executableCode")):
             continue
         else:
@@ -127,6 +147,38 @@ def _parts(parts: Any, where: str, resolve: FileResolver, media: list[Media]) ->
                 f"* GenerateContentRequest.{at}.data: required oneof field 'data' must have one initialized field"
             )
     return "\n".join(texts)
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d{1,9})?)s$")
+
+
+def _duration(value: Any, where: str) -> float | None:
+    """A protobuf Duration in JSON ("75s", "1.5s"); 400 INVALID_ARGUMENT for anything else."""
+    if value is None:
+        return None
+    match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise invalid_argument(
+            f"Invalid value at '{where}' (type.googleapis.com/google.protobuf.Duration), {json.dumps(value)}"
+        )
+    return float(match.group(1))
+
+
+def _clip(meta: Any, at: str) -> Clip | None:
+    """A part's videoMetadata (camelCase or snake_case) as a Clip; None when absent."""
+    if meta is None:
+        return None
+    where = f"{snake(at)}.video_metadata"
+    if not isinstance(meta, dict):
+        raise invalid_argument(f"Invalid value at '{where}' (type.googleapis.com/google.ai.VideoMetadata)")
+    start = _duration(pick(meta, "startOffset"), f"{where}.start_offset")
+    end = _duration(pick(meta, "endOffset"), f"{where}.end_offset")
+    fps = pick(meta, "fps")
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 24):
+        raise invalid_argument(f"* GenerateContentRequest.{where}.fps: fps must be in the range (0, 24]")
+    if start is not None and end is not None and end <= start:
+        raise invalid_argument(f"* GenerateContentRequest.{where}: end_offset must be after start_offset")
+    return Clip(start, end, float(fps) if fps is not None else None)
 
 
 def parse_contents(body: dict[str, Any], resolve: FileResolver, media: list[Media]) -> list[tuple[str, str]]:
@@ -195,6 +247,8 @@ def _apply_config(req: GenRequest, config: dict[str, Any]) -> None:
     if not isinstance(stops, list) or len(stops) > 5:
         raise invalid_argument("* GenerateContentRequest.generation_config.stop_sequences: at most 5 allowed\n")
     req.stop_sequences = [str(s) for s in stops if s]
+    resolution = str(pick(config, "mediaResolution", "") or "").upper()
+    req.media_resolution = resolution if resolution not in ("", "MEDIA_RESOLUTION_UNSPECIFIED") else None
     req.response_mime_type = str(pick(config, "responseMimeType", "") or "")
     req.response_schema = pick(config, "responseSchema")
     req.response_json_schema = pick(config, "responseJsonSchema")

@@ -1,4 +1,4 @@
-"""Token accounting: prompt tokens by modality, candidates, thoughts, and the usageMetadata object."""
+"""Token accounting: prompt tokens by modality (Google's documented rates), candidates, thoughts, usageMetadata."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness_gemini import media_tokens as rates
 from harness_gemini.emulator.config import EmulatorConfig
 from harness_gemini.emulator.request import GenRequest, Media
 
 IMAGE_TOKENS = 258
-VIDEO_TOKENS_PER_S = 263
-DOCUMENT_TOKENS_PER_PAGE = 258
 MODALITY_ORDER = ["TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT"]
 
 
@@ -61,18 +60,41 @@ class Usage:
         return out
 
 
-def media_tokens(media: Media, seconds: float | None, rate: float) -> tuple[str, int]:
+def video_usage(media: Media, rate: float, model: str, resolution: str | None) -> dict[str, int]:
+    """The clip's frames and soundtrack, at the documented rates (media_tokens.py, the provider's estimate),
+    from what the emulator itself read from the bytes (readable.py)."""
+    facts, clip = media.facts, media.clip
+    length = facts.duration_s if facts is not None and facts.duration_s is not None else 1.0
+    start = clip.start_s if clip is not None and clip.start_s is not None else 0.0
+    end = min(clip.end_s, length) if clip is not None and clip.end_s is not None else length
+    fps = clip.fps if clip is not None else None
+    has_audio = facts is not None and facts.has_audio
+    return rates.video_tokens(max(0.0, end - start), fps, has_audio, model, resolution, rate)
+
+
+def document_usage(media: Media, model: str, resolution: str | None) -> dict[str, int]:
+    """Pages x the documented tokens per page (the default figure where Google publishes none)."""
+    if media.facts is not None and media.facts.pages is not None:
+        pages = media.facts.pages
+    else:
+        pages = max(1, media.data.count(b"/Type /Page") - media.data.count(b"/Type /Pages"))
+    per_page = rates.page_tokens(model, resolution) or rates.page_tokens(model, None) or 0
+    return {"DOCUMENT": pages * per_page}
+
+
+def media_tokens(
+    media: Media, seconds: float | None, rate: float, model: str = "", resolution: str | None = None
+) -> dict[str, int]:
     kind = modality(media.mime_type)
     if kind == "AUDIO":
-        return kind, math.ceil((seconds or 0.0) * rate)
+        return {kind: math.ceil((seconds or 0.0) * rate)}
     if kind == "VIDEO":
-        return kind, math.ceil((seconds or 1.0) * VIDEO_TOKENS_PER_S)
+        return video_usage(media, rate, model, resolution)
     if kind == "IMAGE":
-        return kind, IMAGE_TOKENS
+        return {kind: IMAGE_TOKENS}
     if kind == "TEXT":
-        return kind, math.ceil(len(media.data) / 4)
-    pages = max(1, media.data.count(b"/Type /Page") - media.data.count(b"/Type /Pages"))
-    return kind, pages * DOCUMENT_TOKENS_PER_PAGE
+        return {kind: math.ceil(len(media.data) / 4)}
+    return document_usage(media, model, resolution)
 
 
 def prompt_usage(req: GenRequest, config: EmulatorConfig, durations: list[float | None]) -> Usage:
@@ -82,8 +104,7 @@ def prompt_usage(req: GenRequest, config: EmulatorConfig, durations: list[float 
         usage.prompt["TEXT"] += text
     rate = config.audio_rate(req.model)
     for media, seconds in zip(req.media, durations, strict=True):
-        kind, count = media_tokens(media, seconds, rate)
-        usage.prompt[kind] += count
+        usage.prompt.update(media_tokens(media, seconds, rate, req.model, req.media_resolution))
     return usage
 
 

@@ -286,6 +286,10 @@
       body.appendChild(tr);
     });
     node.appendChild(el("div", { cls: "matrix-wrap" }, el("table", { id: "summary-table" }, el("thead", null, head), body)));
+    /* How each metric was computed (the scorers' own words, e.g. WER's normaliser and counting rule). */
+    var methods = DATA.methods || [];
+    if (methods.length) add(node, el("div", { cls: "methods", id: "methods" }, el("h3", { text: "How the metrics were computed" }),
+      el("ul", null, methods.map(function (m) { return el("li", null, el("strong", { text: m.metric }), ": " + m.method); }))));
   }
   function rateClass(rate) {
     if (typeof rate !== "number") return "v-none";
@@ -537,12 +541,13 @@
 
   /* ---------- trial detail ---------- */
   function alignmentView(alignment) {
-    var box = el("div", { cls: "align" });
+    var box = el("div", { cls: "align" }), compound = false;
     function words(x) { return Array.isArray(x) ? x.join(" ") : x === undefined || x === null ? "" : String(x); }
     alignment.forEach(function (a) {
       var op = a.op || a.type || "equal";
       var ref = words(a.ref !== undefined ? a.ref : a.reference), hyp = words(a.hyp !== undefined ? a.hyp : a.hypothesis);
-      if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
+      if (op === "equal" && ref !== hyp && ref && hyp) { compound = true; add(box, el("span", { cls: "w-eq w-compound", title: "compound match: the answer has “" + hyp + "”", text: ref })); }
+      else if (op === "equal") add(box, el("span", { cls: "w-eq", text: ref || hyp }));
       else if (op === "substitute") add(box, el("span", { cls: "w-sub", title: "substitution" }, el("del", { text: ref }), " → ", el("ins", { text: hyp })));
       else if (op === "delete") add(box, el("del", { cls: "w-del", title: "deletion (in the reference, missing from the answer)", text: ref }));
       else if (op === "insert") add(box, el("ins", { cls: "w-ins", title: "insertion (in the answer, not in the reference)", text: hyp }));
@@ -550,7 +555,8 @@
       box.appendChild(document.createTextNode(" "));
     });
     return [el("div", { cls: "legend" }, el("span", { cls: "w-sub" }, "ref → hyp: substitution"),
-      el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted")), box];
+      el("span", { cls: "w-del" }, "deleted"), el("span", { cls: "w-ins" }, "inserted"),
+      compound ? el("span", { cls: "w-compound" }, "compound written apart or joined (a match)") : null), box];
   }
 
   function parsePath(p) {
@@ -659,15 +665,36 @@
       items = t.request.media.map(function (s) { return { source: s }; });
     }
     if (!items.length) return null;
-    var audio = DATA.audio || {};
+    var players = DATA.players || {};
     return [el("h3", { text: "Media" }), items.map(function (m) {
-      var player = null;
-      if (m.sha256 && typeof audio[m.sha256] === "string") player = el("audio", { controls: "", preload: "none", src: audio[m.sha256] });
+      var isVideo = /^video\//.test(m.mime_type || ""), src = m.sha256 ? players[m.sha256] : null;
+      var player = typeof src !== "string" ? null : el(isVideo ? "video" : "audio", { controls: "", preload: "none", src: src,
+        cls: isVideo ? "player" : null, "aria-label": (isVideo ? "video " : "audio ") + m.source });
       return el("div", { cls: "media" }, kv([["source", el("code", { text: m.source })], ["type", m.mime_type],
         ["duration", typeof m.duration_s === "number" ? m.duration_s.toFixed(2) + " s" : null], ["size", m.size_bytes !== undefined ? bytes(m.size_bytes) : null],
+        ["pages", typeof m.pages === "number" ? String(m.pages) + (m.encrypted ? " (encrypted)" : "") : null],
+        ["frame", m.width && m.height ? m.width + "×" + m.height + (m.frame_rate ? " · " + num(m.frame_rate, 3) + " fps" : "") : null],
+        ["audio track", isVideo && typeof m.has_audio === "boolean" ? (m.has_audio ? "yes" : "none") : null],
         ["channels / rate", m.channels ? m.channels + " ch" + (m.sample_rate ? " · " + m.sample_rate + " Hz" : "") : null],
+        ["sent clip", clipText(m.video_metadata)],
+        ["tokens (estimate)", tokensText(m.tokens_estimate)],
         ["sent as", m.transport], ["file uri", m.file_uri], ["sha256", m.sha256 ? el("code", { text: m.sha256.slice(0, 16) + "…" }) : null]]), player);
     })];
+  }
+  function clipText(meta) {
+    if (!meta) return null;
+    var parts = [];
+    if (typeof meta.start_offset_s === "number" || typeof meta.end_offset_s === "number") {
+      parts.push((typeof meta.start_offset_s === "number" ? meta.start_offset_s : 0) + " s – " +
+        (typeof meta.end_offset_s === "number" ? meta.end_offset_s + " s" : "end"));
+    }
+    if (typeof meta.fps === "number") parts.push(meta.fps + " fps");
+    return parts.length ? parts.join(" · ") : null;
+  }
+  function tokensText(estimate) {
+    if (!estimate) return null;
+    var keys = Object.keys(estimate);
+    return keys.length ? keys.map(function (k) { return k + " " + num(estimate[k]); }).join(" · ") : null;
   }
   function usageView(out) {
     var u = out.usage || {};
