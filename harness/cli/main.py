@@ -62,8 +62,8 @@ def cli() -> None:
     Start with:
       harness init my-evals && cd my-evals
       harness validate starter.suite.yaml
-      harness run starter.suite.yaml --emulator
-      harness watch starter.suite.yaml --emulator
+      harness run starter.suite.yaml --emulator --emulator-responses emulator-responses.yaml
+      harness watch starter.suite.yaml --emulator --emulator-responses emulator-responses.yaml
       harness view
     """
 

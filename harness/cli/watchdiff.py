@@ -4,6 +4,8 @@ baseline comparison (harness.log.baseline); nothing is decided here."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.text import Text
 
 from harness.cli.console import plain_lines
@@ -52,6 +54,11 @@ def diff_lines(
     results: RunResults, before: RunResults, comparison: BaselineComparison, terminal: bool, limit: int = 10
 ) -> list[str | Text]:
     lines: list[str | Text] = [_calls(results)]
+    edited = Counter(item for d in comparison.trials for item in d.changed if item != "answer")
+    if edited:
+        touched = sum(1 for d in comparison.trials if any(item != "answer" for item in d.changed))
+        what = ", ".join(f"{name} in {count}" for name, count in sorted(edited.items()))
+        lines.append(f"  inputs changed in {touched} trial{'s' if touched != 1 else ''} ({what})")
     moved = [c for c in comparison.cases if c.change in _CHANGE]
     moved.sort(key=lambda c: list(_CHANGE).index(c.change))
     for case in moved[:limit]:
@@ -84,6 +91,6 @@ def diff_lines(
         body = _styled(_answer(old[delta.trial_id]), _answer(now), terminal)
         body.pad_left(4)
         lines.append(body)
-    if len(lines) == 1:
+    if len(lines) == 1 + bool(edited):
         lines.append("  no verdict, metric or answer changed")
     return lines

@@ -118,3 +118,4 @@ def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> 
     assert "icontains: expected madrid" in text
     assert "[-Madrid-]{+Lisbon+}" in text  # the changed answer, word by word
     assert "saved: watched.suite.yaml" in text and "saved: ask.j2" in text
+    assert "inputs changed in 3 trials (prompt in 3)" in text  # the template edit: answers and verdicts kept
