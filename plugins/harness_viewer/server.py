@@ -67,27 +67,32 @@ def _int(request: web.Request, name: str, default: int) -> int:
 
 
 class Viewer:
-    def __init__(self, browser: RunBrowser) -> None:
-        self.browser = browser
-        self.lock = asyncio.Lock()
+    """Two readers of the store, each its own SQLite connection: one for pages of rows (always quick), one for
+    what adds a whole run up (totals, comparisons), so a long comparison never holds up a page of trials."""
 
-    async def call(self, func: Any, *args: Any) -> Any:
-        """Store reads run in a thread (the server keeps answering), one at a time (one SQLite connection)."""
-        async with self.lock:
+    def __init__(self, browser: RunBrowser, heavy: RunBrowser) -> None:
+        self.browser = browser
+        self.heavy = heavy
+        self.locks = {id(browser): asyncio.Lock(), id(heavy): asyncio.Lock()}
+
+    async def call(self, reader: RunBrowser, func: Any, *args: Any) -> Any:
+        """``func(*args)`` reading through ``reader``: in a thread (the server keeps answering), one call at a time
+        per connection."""
+        async with self.locks[id(reader)]:
             return await asyncio.to_thread(func, *args)
 
     async def suites(self, _request: web.Request) -> web.Response:
-        found = await self.call(self.browser.suites)
+        found = await self.call(self.browser, self.browser.suites)
         return web.json_response([{"suite": s, "suite_file": f, "runs": n} for s, f, n in found])
 
     async def history(self, request: web.Request) -> web.Response:
         suite = request.query.get("suite") or None
-        found = await self.call(self.browser.history, suite, _int(request, "limit", 500) or None)
+        found = await self.call(self.heavy, self.heavy.history, suite, _int(request, "limit", 500) or None)
         return web.json_response([t.model_dump(mode="json") for t in found])
 
     async def run(self, request: web.Request) -> web.Response:
         run_id = request.match_info["run"]
-        info = await self.call(self.browser.info, run_id)
+        info = await self.call(self.browser, self.browser.info, run_id)
         if info is None:
             raise web.HTTPNotFound(text=f"no run {run_id}")
         total, page = await self.call(
@@ -110,14 +115,14 @@ class Viewer:
 
     async def totals(self, request: web.Request) -> web.Response:
         run_id = request.match_info["run"]
-        found = await self.call(self.browser.totals, run_id)
+        found = await self.call(self.heavy, self.heavy.totals, run_id)
         if found is None:
             raise web.HTTPNotFound(text=f"no run {run_id}")
-        facets = await self.call(self.browser.facets, run_id)
+        facets = await self.call(self.browser, self.browser.facets, run_id)
         return web.json_response({"totals": found.model_dump(mode="json"), "facets": facets})
 
     async def trial(self, request: web.Request) -> web.Response:
-        found = await self.call(self.browser.find, request.match_info["trial"], request.match_info["run"])
+        found = await self.call(self.browser, self.browser.find, request.match_info["trial"], request.match_info["run"])
         if not found:
             raise web.HTTPNotFound(text="no such trial")
         return web.json_response(found[1][0].model_dump(mode="json"))
@@ -125,7 +130,7 @@ class Viewer:
     async def grid(self, request: web.Request) -> web.Response:
         """One case of a run across models and configs: columns (model, config), rows (prompt, repeat)."""
         run_id, case = request.match_info["run"], request.match_info["case"]
-        _, trials = await self.call(self.browser.trials, run_id, 0, 10_000, False, None, None, case)
+        _, trials = await self.call(self.browser, self.browser.trials, run_id, 0, 10_000, False, None, None, case)
         if not trials:
             raise web.HTTPNotFound(text=f"no case {case} in run {run_id}")
         columns = sorted({(t.model, t.config_id) for t in trials})
@@ -154,8 +159,8 @@ class Viewer:
         )
 
     def _compare(self, before: str, after: str, query: dict[str, str]) -> dict[str, Any]:
-        comparison = self.browser.compare(before, after)
-        new, old = self.browser.results(after), self.browser.results(before)
+        comparison = self.heavy.compare(before, after)
+        new, old = self.heavy.results(after), self.heavy.results(before)
         first_new: dict[tuple[str, str, str, str], TrialRecord] = {}
         first_old: dict[tuple[str, str, str, str], TrialRecord] = {}
         for trials, first in ((new.trials, first_new), (old.trials, first_old)):
@@ -187,10 +192,10 @@ class Viewer:
     async def compare(self, request: web.Request) -> web.Response:
         before, after = request.query.get("a", ""), request.query.get("b", "")
         for run_id in (before, after):
-            if await self.call(self.browser.info, run_id) is None:
+            if await self.call(self.browser, self.browser.info, run_id) is None:
                 raise web.HTTPNotFound(text=f"no run {run_id}")
         try:
-            body = await self.call(self._compare, before, after, dict(request.query))
+            body = await self.call(self.heavy, self._compare, before, after, dict(request.query))
         except ValueError:
             raise web.HTTPBadRequest(text="offset and limit must be numbers") from None
         return web.json_response(body)
@@ -208,8 +213,8 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
-def build_app(browser: RunBrowser) -> web.Application:
-    viewer = Viewer(browser)
+def build_app(browser: RunBrowser, heavy: RunBrowser) -> web.Application:
+    viewer = Viewer(browser, heavy)
     app = web.Application(middlewares=[_guard])
 
     async def index(_request: web.Request) -> web.FileResponse:
@@ -230,9 +235,9 @@ def build_app(browser: RunBrowser) -> web.Application:
 @contextlib.contextmanager
 def running(store: Path | None, port: int = 0) -> Iterator[str]:
     """The viewer on 127.0.0.1 in a background thread, for as long as the context lasts; yields its URL."""
-    browser = RunBrowser(store)
+    browser, heavy = RunBrowser(store), RunBrowser(store)
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(build_app(browser), access_log=None)
+    runner = web.AppRunner(build_app(browser, heavy), access_log=None)
 
     async def start() -> str:
         await runner.setup()
@@ -250,6 +255,7 @@ def running(store: Path | None, port: int = 0) -> Iterator[str]:
         thread.join(timeout=30)
         loop.close()
         browser.close()
+        heavy.close()
 
 
 def serve(store: Path | None, port: int) -> None:

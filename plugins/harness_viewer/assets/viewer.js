@@ -190,12 +190,11 @@ function trialRow(run, t) {
 }
 
 async function pageRun(runId, query) {
-  const [page, totals] = await Promise.all([
-    api(`/api/runs/${enc(runId)}?${apiQuery(query, { offset: 0, limit: PAGE })}`),
-    api(`/api/runs/${enc(runId)}/totals`),
-  ]);
-  const t = totals.totals;
-  setCrumbs([`#/suite/${enc(t.suite)}`, t.suite], [`#/run/${enc(runId)}`, runId]);
+  // The rows first (one page, filtered by the server); the run's totals, which a long run takes a moment to
+  // add up the first time, fill in the header when they arrive.
+  const page = await api(`/api/runs/${enc(runId)}?${apiQuery(query, { offset: 0, limit: PAGE })}`);
+  const totalsPromise = api(`/api/runs/${enc(runId)}/totals`);
+  setCrumbs([`#/suite/${enc(page.run.suite)}`, page.run.suite], [`#/run/${enc(runId)}`, runId]);
   const body = el("tbody", {}, page.trials.map((x) => trialRow(runId, x)));
   const count = el("span", { id: "shown", text: `${page.trials.length} of ${page.matching} trials` });
   let offset = page.trials.length;
@@ -212,16 +211,22 @@ async function pageRun(runId, query) {
   };
   more.addEventListener("click", loadMore);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe(more);
-  show(
-    el("h1", {}, `${t.suite} · ${runId} `, badge(t.verdict)),
-    el("p", { id: "totals" }, `${pct(t.pass_rate)} of cases pass (${t.passed} of ${t.passed + t.failed}` +
-      `${t.errored ? `, ${t.errored} errored` : ""}); ${t.trials} trials; cost ${money(t.cost_usd)}; ` +
-      `${t.duration_s ?? "-"} s; started ${when(t.started_at)}`),
-    filters(query, totals.facets), count,
+  const title = el("h1", {}, `${page.run.suite} · ${runId}`);
+  const summary = el("p", { id: "totals", class: "muted", text: "adding up the run…" });
+  const filterSlot = el("div", {}, filters(query, {}));
+  show(title, summary, filterSlot, count,
     el("table", { id: "trials" },
       el("thead", {}, el("tr", {}, ["verdict", "case", "prompt", "model", "config", "#", "answer", "why", ""]
         .map((h) => el("th", { text: h })))), body),
     more);
+  const totals = await totalsPromise;
+  const t = totals.totals;
+  title.append(" ", badge(t.verdict));
+  summary.className = "";
+  summary.textContent = `${pct(t.pass_rate)} of cases pass (${t.passed} of ${t.passed + t.failed}` +
+    `${t.errored ? `, ${t.errored} errored` : ""}); ${t.trials} trials; cost ${money(t.cost_usd)}; ` +
+    `${t.duration_s ?? "-"} s; started ${when(t.started_at)}`;
+  filterSlot.replaceChildren(filters(query, totals.facets));
 }
 
 function diffView(ops, keep) {
