@@ -96,6 +96,7 @@ class Viewer:
         if info is None:
             raise web.HTTPNotFound(text=f"no run {run_id}")
         total, page = await self.call(
+            self.browser,
             self.browser.trials,
             run_id,
             _int(request, "offset", 0),
