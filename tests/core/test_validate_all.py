@@ -158,3 +158,21 @@ def test_a_misspelt_model_stops_a_run_before_any_call(tmp_path: Path) -> None:
     assert "--model gemini-2.5-flsh: error: unknown model 'gemini-2.5-flsh'" in message
     assert "did you mean 'gemini-2.5-flash'?" in message
     assert not (tmp_path / "out").exists()
+
+
+def test_count_tokens_asks_the_api_and_models_are_checked_online(tmp_path: Path) -> None:
+    suite = tmp_path / "c.suite.yaml"
+    suite.write_text(
+        "name: c\nmatrix:\n  models: [gemini-2.5-flash, gemini-2.0-flash]\nprompts:\n  - id: p\n"
+        "    template: Write a haiku about the sea, in English, with a title.\ncases:\n  - id: a\n",
+        encoding="utf-8",
+    )
+    store = str(tmp_path / "h.db")
+    done = harness_cli("validate", str(suite), "--emulator", "--count-tokens", "--store", store)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "input tokens (counted by the API)" in done.stdout
+    # The emulator's models.list was asked once and kept: a typo is caught from the cached list too.
+    bad = harness_cli("validate", str(suite), "--emulator", "--store", store, "-m", "gemini-2.0-flsh")
+    assert bad.returncode == 2
+    assert "--model gemini-2.0-flsh: error: unknown model 'gemini-2.0-flsh'" in bad.stderr
+    assert "(not in the models the endpoint lists)" in bad.stderr
