@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 APT_STAMP := $(VENV)/.apt-chromium
+NPM_STAMP := node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test lint bench clean venv media
@@ -29,6 +30,17 @@ $(APT_STAMP): | $(BIN)/python
 	fi
 	touch $@
 
+# axe-core (pinned in package.json / package-lock.json) audits the HTML report in tests/browser, and
+# yaml-language-server (the YAML language server editors use) checks `harness schema`; npm from Debian
+# when the machine has none. Nothing is fetched at test time: the browser tests inject node_modules/axe-core.
+$(NPM_STAMP): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi; \
+	fi
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 SDK1_DIR := $(VENV)/sdk1
 SDK1_PIN := google-genai==1.75.0 httpx==0.28.1 httpcore==1.0.9
 SDK1_STAMP := $(VENV)/.installed-sdk1
@@ -38,13 +50,6 @@ SDK1_STAMP := $(VENV)/.installed-sdk1
 $(SDK1_STAMP): Makefile | $(STAMP)
 	rm -rf $(SDK1_DIR)
 	$(BIN)/pip install -q --no-deps --target $(SDK1_DIR) $(SDK1_PIN)
-	touch $@
-
-# yaml-language-server (the YAML language server editors use) drives the test of `harness schema` in an editor.
-YLS_PIN := yaml-language-server@1.19.2
-YLS_STAMP := $(VENV)/.installed-yls
-$(YLS_STAMP): Makefile | $(BIN)/python
-	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error $(YLS_PIN)
 	touch $@
 
 venv: $(STAMP)
@@ -63,7 +68,7 @@ demo: $(STAMP) media
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
-test: $(DEV_STAMP) $(APT_STAMP) $(SDK1_STAMP) $(YLS_STAMP) lint media
+test: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP) $(SDK1_STAMP) lint media
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
@@ -71,9 +76,9 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check harness plugins tests bench tools
 	$(BIN)/mypy
 
-bench: $(DEV_STAMP) $(APT_STAMP)
+bench: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP)
 	@for script in bench/bench_*.py; do m=$$(basename $$script .py); echo "== bench.$$m"; $(BIN)/python -m bench.$$m || exit 1; done
 	@echo "figures written to docs/benchmarks.md"
 
 clean:
-	rm -rf $(VENV) .harness reports/*/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .harness reports/*/ .pytest_cache .mypy_cache .ruff_cache

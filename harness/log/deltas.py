@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.log.records import Record
+from harness.log.records import Count, Record, Share, Timestamp
 
 
 class TrialDelta(Record):
@@ -17,7 +17,7 @@ class TrialDelta(Record):
     prompt_id: str
     model: str
     config_id: str
-    repeat: int = 0
+    repeat: Count = 0
     #: "regressed" (passed before, not now), "fixed", "unchanged", "new" (not in baseline),
     #: "removed" (in the baseline only).
     change: Literal["regressed", "fixed", "unchanged", "new", "removed"]
@@ -58,8 +58,8 @@ class CaseDelta(Record):
     change: Literal["regressed", "fixed", "errored", "unchanged", "new", "missing"]
     before: str | None = None
     after: str | None = None
-    before_pass_rate: float | None = None
-    after_pass_rate: float | None = None
+    before_pass_rate: Share | None = None
+    after_pass_rate: Share | None = None
     #: This run's explanation of the case (or the baseline's, for a missing case).
     explanation: str = ""
     #: What differs from the baseline in any repeat: prompt, system_instruction, vars (the case's variables),
@@ -68,7 +68,7 @@ class CaseDelta(Record):
     #: metric -> this run's mean over the repeats minus the baseline's.
     metric_deltas: dict[str, float] = Field(default_factory=dict)
     #: Repeats whose own verdict flipped (shown, not counted, while the case keeps its verdict).
-    flips: int = 0
+    flips: Count = 0
     #: The baseline's answer of the first repeat, kept for regressed and fixed cases.
     before_answer: str | None = None
     #: The baseline's prompt, kept when the prompt changed (reports show both).
@@ -78,18 +78,18 @@ class CaseDelta(Record):
 class BaselineComparison(Record):
     run_id: str
     suite: str
-    started_at: str
+    started_at: Timestamp
     #: Set when the baseline had no results for this suite (every case is then new).
     note: str | None = None
     #: Cases whose verdict went from pass to fail: these make ``--fail-on regressions`` exit 1.
-    regressions: int = 0
-    fixes: int = 0
+    regressions: Count = 0
+    fixes: Count = 0
     #: Cases (not trials) that are new, and that the baseline had but this run has not.
-    new: int = 0
-    missing: int = 0
-    errored: int = 0
+    new: Count = 0
+    missing: Count = 0
+    errored: Count = 0
     #: Trials in the baseline only (kept for readers of 1.0 files).
-    removed: int = 0
+    removed: Count = 0
     cases: list[CaseDelta] = Field(default_factory=list)
     #: Per-trial deltas: repeats that flipped inside a case are here, with what changed.
     trials: list[TrialDelta] = Field(default_factory=list)

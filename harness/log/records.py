@@ -7,7 +7,7 @@ harness/log/results.py). Fields may be added; existing fields are never renamed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,24 +36,35 @@ class RatioOfSums:
     denominator: str
 
 
+#: An RFC 3339 date-time with its offset, as the harness writes it ("2026-11-26T10:15:00.000Z"). The pattern is
+#: enforced on reading and in the published schema (``format`` alone is only an annotation to most validators).
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+Timestamp = Annotated[str, Field(pattern=TIMESTAMP_PATTERN, json_schema_extra={"format": "date-time"})]
+#: Bounded numbers of the run log: counts, shares and durations.
+Count = Annotated[int, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
 class Record(BaseModel):
-    # Persisted in results.json: a newer minor version may add fields, which readers ignore.
-    model_config = ConfigDict(extra="ignore")
+    # Persisted in results.json: a newer minor version may add fields, which readers ignore. Every field is
+    # written (defaults included), so the published schema (serialization mode) requires every field.
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
 
 
 class Usage(Record):
     """Token usage as the model reported it."""
 
-    prompt_tokens: int | None = None
-    output_tokens: int | None = None
-    thoughts_tokens: int | None = None
-    cached_tokens: int | None = None
-    tool_use_prompt_tokens: int | None = None
-    total_tokens: int | None = None
+    prompt_tokens: Count | None = None
+    output_tokens: Count | None = None
+    thoughts_tokens: Count | None = None
+    cached_tokens: Count | None = None
+    tool_use_prompt_tokens: Count | None = None
+    total_tokens: Count | None = None
     #: Prompt tokens per modality, e.g. {"TEXT": 85, "AUDIO": 144}.
-    prompt_by_modality: dict[str, int] = Field(default_factory=dict)
+    prompt_by_modality: dict[str, Count] = Field(default_factory=dict)
     #: Output (candidate) tokens per modality.
-    output_by_modality: dict[str, int] = Field(default_factory=dict)
+    output_by_modality: dict[str, Count] = Field(default_factory=dict)
 
 
 class VideoMetadata(Record):
@@ -71,22 +82,22 @@ class MediaInfo(Record):
 
     source: str
     mime_type: str | None = None
-    size_bytes: int | None = None
+    size_bytes: Count | None = None
     sha256: str | None = None
-    duration_s: float | None = None
-    channels: int | None = None
-    sample_rate: int | None = None
+    duration_s: NonNegative | None = None
+    channels: Count | None = None
+    sample_rate: Count | None = None
     #: Video: frame size, frames per second of the file, and whether it has an audio track.
-    width: int | None = None
-    height: int | None = None
-    frame_rate: float | None = None
+    width: Count | None = None
+    height: Count | None = None
+    frame_rate: NonNegative | None = None
     has_audio: bool | None = None
     #: Documents: page count, and whether the file is encrypted.
-    pages: int | None = None
+    pages: Count | None = None
     encrypted: bool | None = None
     video_metadata: VideoMetadata | None = None
     #: The provider's estimate of the prompt tokens this item costs, by modality (e.g. {"VIDEO": 2893, "AUDIO": 352}).
-    tokens_estimate: dict[str, int] = Field(default_factory=dict)
+    tokens_estimate: dict[str, Count] = Field(default_factory=dict)
     #: "inline" (bytes in the request), "upload" (Files API, this run), "reused" (Files API, earlier
     #: upload still valid) or "uri" (a file URI given in the suite).
     transport: str | None = None
@@ -98,7 +109,7 @@ class Attempt(Record):
 
     error: str
     code: int | None = None
-    delay_s: float = 0.0
+    delay_s: NonNegative = 0.0
 
 
 class Output(Record):
@@ -106,14 +117,14 @@ class Output(Record):
 
     text: str | None = None
     finish_reason: str | None = None
-    latency_ms: float | None = None
+    latency_ms: NonNegative | None = None
     #: Time to first token, for streamed calls.
-    ttft_ms: float | None = None
+    ttft_ms: NonNegative | None = None
     #: Number of stream chunks, for streamed calls.
-    chunks: int | None = None
+    chunks: Count | None = None
     usage: Usage = Field(default_factory=Usage)
     #: Tokens counted by a pre-call countTokens, when asked for.
-    counted_tokens: int | None = None
+    counted_tokens: Count | None = None
     #: The parsed JSON value, for structured output.
     parsed: Any = None
     parse_error: str | None = None
@@ -137,7 +148,7 @@ class TrialError(Record):
     message: str
     code: int | None = None
     status: str | None = None
-    attempts: int = 1
+    attempts: int = Field(default=1, ge=1)
     retries: list[Attempt] = Field(default_factory=list)
 
 
@@ -176,12 +187,12 @@ class ScoreResult(Record):
     metric: str
     value: float | None = None
     passed: bool | None = None
-    weight: float = 1.0
+    weight: NonNegative = 1.0
     required: bool = True
     #: Set when the scorer itself raised; the trial then counts as failed for this scorer.
     error: str | None = None
     #: For multi-turn cases: the 0-based turn this score judges (None = the final answer).
-    turn: int | None = None
+    turn: Count | None = None
     details: dict[str, Any] = Field(default_factory=dict)
     #: Why it failed (set whenever ``passed`` is False or ``error`` is set).
     reason: Reason | None = None

@@ -8,21 +8,36 @@ a clear message. Fields are never renamed or removed within a major version.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
 from harness.log.deltas import BaselineComparison
-from harness.log.records import MediaInfo, MetricKind, MetricRole, Output, Record, ScoreResult, TrialError
+from harness.log.records import (
+    Count,
+    MediaInfo,
+    MetricKind,
+    MetricRole,
+    NonNegative,
+    Output,
+    Record,
+    ScoreResult,
+    Share,
+    Timestamp,
+    TrialError,
+)
 
 #: 1.1 added verdicts and reasons (harness.log.verdicts) and the run's spec; 1.2 the statistics of
 #: docs/statistics.md: clustered intervals, corpus figures, one-factor comparisons with Holm-adjusted p-values,
-#: and the detectable effect (``power``).
-SCHEMA_VERSION = "1.2"
+#: and the detectable effect (``power``); 1.3 the skipped cases (``run.skipped``).
+SCHEMA_VERSION = "1.3"
 #: A verdict: of one trial, of a case over its repeats, or of a run.
 Verdict = Literal["pass", "fail", "error", "unscored"]
 SCHEMA_MAJOR = int(SCHEMA_VERSION.split(".")[0])
+#: "MAJOR.MINOR" of this major version: what a reader of this harness accepts.
+VERSION_PATTERN = rf"^{SCHEMA_MAJOR}\.[0-9]+$"
 
 
 _Model = Record
@@ -50,15 +65,25 @@ class RunSpec(_Model):
     plugins: dict[str, str] = Field(default_factory=dict)
 
 
+class SkippedCase(_Model):
+    """A case the suite marks ``skip: true``: never run, listed so reports can say so (JUnit ``<skipped>``)."""
+
+    case_id: str
+    #: Where the case is defined (the suite file or a cases file), and its line.
+    file: str
+    line: int | None = Field(default=None, ge=1)
+    tags: list[str] = Field(default_factory=list)
+
+
 class RunInfo(_Model):
-    id: str
-    suite: str
+    id: str = Field(min_length=1)
+    suite: str = Field(min_length=1)
     suite_file: str
     suite_sha256: str
     description: str | None = None
-    started_at: str
-    finished_at: str | None = None
-    duration_s: float | None = None
+    started_at: Timestamp
+    finished_at: Timestamp | None = None
+    duration_s: NonNegative | None = None
     harness_version: str
     git_revision: str | None = None
     #: "complete", or "interrupted" when stopped by Ctrl-C (finished trials are kept).
@@ -67,10 +92,12 @@ class RunInfo(_Model):
     models: list[str] = Field(default_factory=list)
     configs: dict[str, dict[str, Any]] = Field(default_factory=dict)
     prompts: list[str] = Field(default_factory=list)
-    repeat: int = 1
+    repeat: int = Field(default=1, ge=1)
     argv: list[str] = Field(default_factory=list)
     emulator: bool = False
     spec: RunSpec = Field(default_factory=RunSpec)
+    #: Cases marked ``skip: true`` (1.3), whatever the run's filters.
+    skipped: list[SkippedCase] = Field(default_factory=list)
 
 
 class TrialPlan(_Model):
@@ -81,7 +108,7 @@ class TrialPlan(_Model):
     prompt_id: str
     model: str
     config_id: str
-    repeat: int = 0
+    repeat: Count = 0
     tags: list[str] = Field(default_factory=list)
 
 
@@ -109,7 +136,7 @@ class TrialRecord(_Model):
     #: Config variant label, e.g. "temperature=0.7" or a name given in the suite.
     config_id: str
     config: dict[str, Any] = Field(default_factory=dict)
-    repeat: int = 0
+    repeat: Count = 0
     tags: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     status: Literal["ok", "error"]
@@ -126,12 +153,12 @@ class TrialRecord(_Model):
     verdict: Verdict | None = None
     #: Why it did not pass, one sentence each (the failing scores' reasons, or the error).
     reasons: list[str] = Field(default_factory=list)
-    weighted_score: float | None = None
-    started_at: str | None = None
-    finished_at: str | None = None
+    weighted_score: Share | None = None
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
     media: list[MediaInfo] = Field(default_factory=list)
     #: The case's min_pass_rate (None: every repeat must pass).
-    min_pass_rate: float | None = None
+    min_pass_rate: Share | None = None
 
 
 class CaseVerdict(_Model):
@@ -147,13 +174,13 @@ class CaseVerdict(_Model):
     model: str
     config_id: str
     tags: list[str] = Field(default_factory=list)
-    trials: int
-    passed: int
-    failed: int = 0
-    errored: int = 0
+    trials: Count
+    passed: Count
+    failed: Count = 0
+    errored: Count = 0
     #: Passed repeats over judged ones (passed + failed; errored and unscored repeats are left out).
-    pass_rate: float | None = None
-    min_pass_rate: float | None = None
+    pass_rate: Share | None = None
+    min_pass_rate: Share | None = None
     #: "pass", "fail", "error" (errored repeats leave the verdict open) or "unscored".
     verdict: Verdict = "unscored"
     #: verdict == "pass"; None when nothing was judged (kept for readers of 1.0 files).
@@ -170,13 +197,13 @@ class RunVerdict(_Model):
     """The whole run in one word, with the counts behind it."""
 
     verdict: Verdict = "unscored"
-    cases: int = 0
-    passed: int = 0
-    failed: int = 0
-    errored: int = 0
-    unscored: int = 0
-    trials: int = 0
-    errored_trials: int = 0
+    cases: Count = 0
+    passed: Count = 0
+    failed: Count = 0
+    errored: Count = 0
+    unscored: Count = 0
+    trials: Count = 0
+    errored_trials: Count = 0
 
 
 class CorpusFigure(_Model):
@@ -193,14 +220,14 @@ class CorpusFigure(_Model):
 class MetricSummary(_Model):
     metric: str
     scorer: str
-    n: int
+    n: Count
     mean: float | None = None
     #: 95% interval of the mean, clustered by case (docs/statistics.md); None with fewer than two cases.
     ci_low: float | None = None
     ci_high: float | None = None
     #: How the interval was computed, in words (e.g. "t over 12 cases (clustered)").
     interval: str | None = None
-    pass_rate: float | None = None
+    pass_rate: Share | None = None
     #: Scorer-specific aggregates, e.g. corpus WER or total cost.
     aggregate: dict[str, float] = Field(default_factory=dict)
     #: From the scorer: True when larger values are better, False when smaller are (None: unknown).
@@ -210,11 +237,11 @@ class MetricSummary(_Model):
     #: "cost" for cost, token and latency measures (compared apart from quality).
     role: MetricRole = "quality"
     #: Cases (not trials) the figures rest on.
-    cases: int = 0
+    cases: Count = 0
     #: The scorer's corpus-level figure, when it declares one.
     corpus: CorpusFigure | None = None
     #: Categorical metrics: answers per class (no mean, no interval).
-    categories: dict[str, int] = Field(default_factory=dict)
+    categories: dict[str, Count] = Field(default_factory=dict)
 
 
 class SummaryRow(_Model):
@@ -223,27 +250,27 @@ class SummaryRow(_Model):
     model: str
     config_id: str
     prompt_id: str
-    trials: int
-    ok: int
-    errors: int
-    passed: int
-    failed: int
-    pass_rate: float | None = None
+    trials: Count
+    ok: Count
+    errors: Count
+    passed: Count
+    failed: Count
+    pass_rate: Share | None = None
     #: 95% Wilson interval of the pass rate at its effective sample size (clustered by case).
-    pass_rate_ci: tuple[float, float] | None = None
+    pass_rate_ci: tuple[Share, Share] | None = None
     #: Cases in the row (the unit of the intervals).
-    cases: int = 0
+    cases: Count = 0
     #: With repeats: the share of cases whose every repeat passed (pass^k, reliability) and whose
     #: repeats passed at least once (pass@k, capability). None without repeats.
-    pass_all_repeats: float | None = None
-    pass_any_repeat: float | None = None
+    pass_all_repeats: Share | None = None
+    pass_any_repeat: Share | None = None
     metrics: list[MetricSummary] = Field(default_factory=list)
-    latency_ms_p50: float | None = None
-    latency_ms_p95: float | None = None
-    prompt_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    cost_usd: float | None = None
+    latency_ms_p50: NonNegative | None = None
+    latency_ms_p95: NonNegative | None = None
+    prompt_tokens: Count = 0
+    output_tokens: Count = 0
+    total_tokens: Count = 0
+    cost_usd: NonNegative | None = None
 
 
 class PairedComparison(_Model):
@@ -254,14 +281,14 @@ class PairedComparison(_Model):
     a: str
     b: str
     #: Paired cases (each case's repeats are averaged into it).
-    n: int
+    n: Count
     #: The statistic in B minus the statistic in A, over the paired cases.
     mean_diff: float
     #: 95% paired-bootstrap interval of the difference (expanded percentile).
     ci_low: float | None = None
     ci_high: float | None = None
     #: Two-sided p-value of the paired test named in ``test``, before adjustment.
-    p_value: float | None = None
+    p_value: Share | None = None
     #: True for a quality comparison whose Holm-adjusted p-value is below 0.05. Never true for cost.
     significant: bool = False
     #: What differs between A and B: "model", "config" or "prompt" (the other two are the same).
@@ -280,16 +307,16 @@ class PairedComparison(_Model):
     held_fixed: str | None = None
     a_value: float | None = None
     b_value: float | None = None
-    trials_a: int = 0
-    trials_b: int = 0
+    trials_a: Count = 0
+    trials_b: Count = 0
     #: "McNemar exact", "sign-flip permutation (exact)" or "sign-flip permutation (20000 draws)".
     test: str | None = None
     #: Holm-adjusted p-value over ``family`` comparisons (quality and cost are separate families).
-    p_adjusted: float | None = None
-    family: int = 0
+    p_adjusted: Share | None = None
+    family: Count = 0
     #: Share of bootstrap resamples in which B is better than A (Bisani & Ney's probability of improvement);
     #: None when the direction is unknown.
-    prob_b_better: float | None = None
+    prob_b_better: Share | None = None
     #: B against A in the metric's own direction: "better", "worse", "no clear difference"; "higher" or
     #: "lower" for cost measures and metrics of unknown direction.
     label: Literal["better", "worse", "no clear difference", "higher", "lower"] = "no clear difference"
@@ -301,27 +328,27 @@ class DetectableEffect(_Model):
     metric: str
     role: MetricRole = "quality"
     #: Paired cases and mean repeats per case of the comparisons it is computed from.
-    cases: int
-    repeats: float
+    cases: Count
+    repeats: NonNegative
     #: Comparisons in the Holm family; the first of them is tested at alpha / family.
-    family: int
-    alpha: float = 0.05
-    power: float = 0.8
+    family: Count
+    alpha: Share = 0.05
+    power: Share = 0.8
     #: Standard deviation of the per-case differences, and its parts: between cases and between repeats.
-    sd_case: float | None = None
-    sd_between: float | None = None
-    sd_within: float | None = None
+    sd_case: NonNegative | None = None
+    sd_between: NonNegative | None = None
+    sd_within: NonNegative | None = None
     #: The minimum detectable difference (None when the suite cannot detect any: see ``note``).
-    mde: float | None = None
+    mde: NonNegative | None = None
     #: Fewest cases with which the exact paired tests can reach alpha / family at all.
-    min_cases: int = 0
+    min_cases: Count = 0
     note: str | None = None
     #: The finding in one sentence, as the terminal and the reports show it.
     text: str = ""
 
 
 class RunResults(_Model):
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = Field(default=SCHEMA_VERSION, pattern=VERSION_PATTERN)
     run: RunInfo
     trials: list[TrialRecord] = Field(default_factory=list)
     summary: list[SummaryRow] = Field(default_factory=list)
@@ -355,9 +382,10 @@ class SchemaVersionError(ValueError):
 
 
 def check_version(data: Any) -> None:
+    """Refuse a record this harness cannot read: no "MAJOR.MINOR" schema_version, or another major version."""
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if not isinstance(version, str) or not version.split(".")[0].isdigit():
-        raise SchemaVersionError(f"no schema_version (got {version!r})")
+    if not isinstance(version, str) or not re.fullmatch(r"[0-9]+\.[0-9]+", version):
+        raise SchemaVersionError(f"no schema_version of the form MAJOR.MINOR (got {version!r})")
     major = int(version.split(".")[0])
     if major > SCHEMA_MAJOR:
         raise SchemaVersionError(
@@ -368,8 +396,13 @@ def check_version(data: Any) -> None:
 
 
 def results_json_schema() -> dict[str, Any]:
-    """The published JSON Schema of results.json."""
-    schema = RunResults.model_json_schema()
+    """The published JSON Schema of results.json, as this version writes it (docs/results-json.md).
+
+    Serialization mode: every field is written, so every field is required; bounds, timestamp patterns and the
+    accepted ``schema_version`` (this major, any minor) come from the models. Unknown fields are allowed, as the
+    version policy says (a later minor adds fields).
+    """
+    schema = RunResults.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "harness results"
+    schema["title"] = f"harness results {SCHEMA_MAJOR}.x (written as {SCHEMA_VERSION})"
     return schema

@@ -234,6 +234,7 @@ def execute(
         argv=options.argv,
         emulator=options.local is not None,
         spec=run_spec(loaded, options, host),
+        skipped=loaded.skipped,
     )
     store.start_run(info, out_dir)
     host.pm.hook.run_started(run=info, trials=[t.plan() for t in trials])

@@ -17,6 +17,7 @@ from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
 from harness.errors import UserError, UserErrors
 from harness.log.records import VideoMetadata
+from harness.log.results import SkippedCase
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.configs import Configs
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
@@ -99,6 +100,8 @@ class LoadedSuite:
     configs: list[tuple[str, dict[str, Any]]]
     base_config: dict[str, Any]
     options: LoadOptions
+    #: Cases with ``skip: true``: not run, but listed in the results (JUnit ``<skipped>``, the HTML report).
+    skipped: list[SkippedCase] = field(default_factory=list)
 
     def resolve_path(self, name: str) -> Path:
         return resolve_path(self.dir, name, self.options.allow_outside)
@@ -140,6 +143,7 @@ class _Loader:
         #: The suite lists prompt variants (even if some of them failed to load), and their ids.
         self.has_prompts = False
         self.prompt_ids: set[str] = set()
+        self.skipped: list[SkippedCase] = []
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
         try:
@@ -270,6 +274,7 @@ class _Loader:
             configs=configs,
             base_config=base_config,
             options=self.options,
+            skipped=self.skipped,
         )
 
     def prompts(self, suite: Suite, smap: SourceMap) -> dict[str, SourcedTemplate]:
@@ -339,6 +344,8 @@ class _Loader:
                 continue
             ids[case_id] = (item.file, item.line)
             if item.case.skip:
+                shown = _shown(item.file)
+                self.skipped.append(SkippedCase(case_id=case_id, file=shown, line=item.line, tags=item.case.tags))
                 continue
             spec = self.problems.attempt(functools.partial(self.case, item, case_id, prompts, provider))
             if spec is not None:
@@ -391,6 +398,14 @@ class _Loader:
                 )
             )
         return spec if len(self.problems) == before else None
+
+
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 def load_suite(path: Path, options: LoadOptions, problems: Problems | None = None) -> LoadedSuite:

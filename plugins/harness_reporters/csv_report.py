@@ -1,7 +1,10 @@
 """The ``csv`` format: one row per trial, for spreadsheets and pandas.
 
-Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage return)
-get a leading apostrophe, because model answers and case ids are untrusted.
+Columns keep one type each: numbers are written as numbers, booleans as ``true``/``false`` (empty only where the
+record has no value: ``passed`` of an unscored trial, the usage of an errored one), so ``pandas.read_csv`` infers
+them. Only the free-text columns are untrusted (answers, ids, reasons): a cell there that a spreadsheet would run
+as a formula (starting with ``= + - @``, tab or carriage return, and not a plain number) gets a leading apostrophe.
+Typed columns are never touched.
 """
 
 from __future__ import annotations
@@ -39,10 +42,21 @@ BASE_COLUMNS = [
     "answer",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Columns of free, untrusted text: the only ones a formula guard applies to.
+TEXT_COLUMNS = frozenset({"case_id", "prompt_id", "model", "config_id", "tags", "failure", "finish_reason", "answer"})
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A text cell a spreadsheet would run as a formula, defused with a leading apostrophe (numbers pass)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
         return "'" + value
     return value
 
@@ -82,14 +96,14 @@ def trial_row(trial: TrialRecord, metrics: list[str]) -> list[Any]:
         "" if usage is None or usage.prompt_tokens is None else usage.prompt_tokens,
         "" if usage is None or usage.output_tokens is None else usage.output_tokens,
         "" if usage is None or usage.total_tokens is None else usage.total_tokens,
-        "" if out is None else str(out.cached).lower(),
+        str(out is not None and out.cached).lower(),
         retries,
         "" if out is None or out.finish_reason is None else out.finish_reason,
         "" if out is None or out.text is None else out.text,
     ]
+    cells = [safe_cell(cell) if name in TEXT_COLUMNS else cell for name, cell in zip(BASE_COLUMNS, row, strict=True)]
     # Several scores on one metric (e.g. one per turn) are averaged.
-    row += ["" if m not in values else sum(values[m]) / len(values[m]) for m in metrics]
-    return [safe_cell(cell) for cell in row]
+    return cells + ["" if m not in values else sum(values[m]) / len(values[m]) for m in metrics]
 
 
 class CsvReporter(Reporter):

@@ -1,9 +1,11 @@
 """The ``html`` format: one self-contained report.html that works from ``file://`` with no network request.
 
 The run is embedded as JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&``
-written as ``\\u003c`` etc., so no answer can close the block), and rendered by the inline script in
-``assets/report.js``, which builds the page with ``textContent`` only. A Content-Security-Policy allows
-that one script (by hash) and nothing from the network.
+written as ``\\u003c`` etc., so no answer can close the block), and rendered by the inline script made of
+``assets/report-*.js`` (in :data:`SCRIPTS` order, in one function scope), which builds the page with
+``textContent`` only. A Content-Security-Policy allows that one script (by hash) and nothing from the network.
+Numbers that tables show are formatted here (``numbers.py``), so every report writes them alike; without
+JavaScript the ``<noscript>`` block (``html_static.py``) still gives the totals and the failures.
 """
 
 from __future__ import annotations
@@ -17,9 +19,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, TrialRecord
+from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, SummaryRow, TrialRecord
 from harness.api import __version__ as harness_version
+from harness_reporters.html_static import static_report
 from harness_reporters.methods import scoring_methods
+from harness_reporters.numbers import (
+    Notation,
+    column_notations,
+    interval,
+    notation_for,
+    percent_interval,
+    summary_notations,
+    usd,
+)
+from harness_reporters.textdiff import word_diff
 from harness_reporters.verdicts import baseline_of
 
 #: Local audio and video files up to this size get an in-page player (embedded as a data: URI).
@@ -28,7 +41,9 @@ MEDIA_EMBED_MAX_BYTES = 512 * 1024
 MEDIA_EMBED_BUDGET_BYTES = 4 * 1024 * 1024
 #: MIME types the report plays in an <audio> or <video> element.
 PLAYABLE = ("audio/", "video/")
-_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA|JS)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA|JS|NOSCRIPT)\}\}")
+#: The report's script, in order: helpers and data, tables, the matrix and trial lists, the dialogs, start-up.
+SCRIPTS = ("report-base.js", "report-tables.js", "report-lists.js", "report-detail.js", "report-boot.js")
 
 
 def asset(name: str) -> str:
@@ -123,9 +138,27 @@ def significant(value: float, digits: int = 6) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def _baseline_payload(comparison: BaselineComparison, trial_ids: set[str]) -> dict[str, Any]:
+def _asked(trial: TrialRecord) -> str:
+    """What was asked, as the baseline comparison compares it (the turns' prompts, for a chat)."""
+    return "\n\n".join(t.prompt for t in trial.turns) if trial.turns else trial.request.prompt
+
+
+def _baseline_payload(comparison: BaselineComparison, results: RunResults) -> dict[str, Any]:
     """The comparison without what each trial already says: unchanged trials with no metric change drop."""
+    trial_ids = {t.id for t in results.trials}
     data = comparison.model_dump(mode="json", exclude={"trials"})
+    first: dict[tuple[str, str, str, str], TrialRecord] = {}
+    for trial in results.trials:
+        first.setdefault((trial.case_id, trial.prompt_id, trial.model, trial.config_id), trial)
+    for case, item in zip(comparison.cases, data["cases"], strict=True):
+        now = first.get((case.case_id, case.prompt_id, case.model, case.config_id))
+        if case.before_prompt is not None and now is not None:
+            item["prompt_diff"] = word_diff(case.before_prompt, _asked(now))
+    shown = column_notations((m.metric, v) for m in comparison.metrics for v in (m.before, m.after))
+    for metric, item in zip(comparison.metrics, data["metrics"], strict=True):
+        notation = shown[metric.metric]
+        item["before_text"], item["after_text"] = notation.text(metric.before), notation.text(metric.after)
+        item["delta_text"] = interval(metric.delta, sign=True)
     deltas = []
     for delta in comparison.trials:
         if delta.change == "unchanged" and not any(delta.metric_deltas.values()) and not delta.changed:
@@ -172,20 +205,63 @@ def media_players(results: RunResults) -> dict[str, str]:
     return out
 
 
+def _summary_payload(rows: list[SummaryRow], shown: dict[str, Notation]) -> list[dict[str, Any]]:
+    """Summary rows with the texts the table shows, formatted as every report formats them."""
+    cost = notation_for(row.cost_usd for row in rows)
+    out = []
+    for row in rows:
+        item = row.model_dump(mode="json", exclude_none=True)
+        item["pass_text"] = percent_interval(row.pass_rate, row.pass_rate_ci)
+        item["cost_text"] = usd(row.cost_usd, cost)
+        for metric, data in zip(row.metrics, item["metrics"], strict=True):
+            data["text"] = interval(metric.mean, metric.ci_low, metric.ci_high, shown.get(metric.metric))
+            if metric.corpus is not None:
+                corpus = metric.corpus
+                data["corpus"]["text"] = interval(corpus.value, corpus.ci_low, corpus.ci_high, shown.get(corpus.name))
+        out.append(item)
+    return out
+
+
+def _comparisons_payload(results: RunResults) -> list[dict[str, Any]]:
+    sides = column_notations((c.metric, v) for c in results.comparisons for v in (c.a_value, c.b_value))
+    out = []
+    for c in results.comparisons:
+        item = c.model_dump(mode="json")
+        item["a_text"], item["b_text"] = sides[c.metric].text(c.a_value), sides[c.metric].text(c.b_value)
+        item["diff_text"] = interval(c.mean_diff, c.ci_low, c.ci_high, sign=True)
+        out.append(item)
+    return out
+
+
+def _notations(results: RunResults) -> dict[str, dict[str, int]]:
+    """Per metric, the notation of its values (the summary's column, or over the trials' own values)."""
+    shown = summary_notations(results.summary)
+    values = column_notations((s.metric, s.value) for t in results.trials for s in t.scores if s.metric not in shown)
+    return {name: notation.as_json() for name, notation in {**values, **shown}.items()}
+
+
+def config_text(config: dict[str, Any]) -> str:
+    """``max_output_tokens 256 · temperature 1.0``: keys bare, each value as JSON writes it (types kept)."""
+    return " · ".join(f"{k} {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(config.items())) or "defaults"
+
+
 def report_payload(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> dict[str, Any]:
     texts = _Texts()
     trials = [_trial_payload(t, texts) for t in results.trials]
     baseline = baseline_of(results, ctx)
+    run = results.run.model_dump(mode="json")
+    run["config_texts"] = {cid: config_text(cfg) for cid, cfg in results.run.configs.items()}
     return {
         "schema_version": results.schema_version,
-        "run": results.run.model_dump(mode="json"),
-        "summary": [r.model_dump(mode="json", exclude_none=True) for r in results.summary],
-        "comparisons": [c.model_dump(mode="json") for c in results.comparisons],
+        "run": run,
+        "summary": _summary_payload(results.summary, summary_notations(results.summary)),
+        "notations": _notations(results),
+        "comparisons": _comparisons_payload(results),
         "power": [p.model_dump(mode="json") for p in results.power],
         # The case verdicts (repeats judged together, with min_pass_rate): the matrix cells show them.
         "cases": [v.model_dump(mode="json", exclude_none=True) for v in results.cases],
         "verdict": results.verdict.model_dump(mode="json"),
-        "baseline": None if baseline is None else _baseline_payload(baseline, {t.id for t in results.trials}),
+        "baseline": None if baseline is None else _baseline_payload(baseline, results),
         "texts": texts.items,
         "trials": trials,
         "methods": [{"metric": metric, "method": text} for metric, text in scoring_methods(results)],
@@ -203,10 +279,17 @@ def csp_for(script: str) -> str:
     )
 
 
+def report_script() -> str:
+    """The report's script: every part in one function scope (strict mode), in :data:`SCRIPTS` order."""
+    parts = "\n".join(asset(name) for name in SCRIPTS)
+    return f'(function () {{\n"use strict";\n{parts}\n}})();'
+
+
 def render_html(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> str:
     # The script element's content is "\n" + js + "\n" (see the template); the CSP hash covers exactly that.
-    script = asset("report.js")
+    script = report_script()
     values = {
+        "NOSCRIPT": static_report(results),
         "CSS": asset("report.css"),
         "JS": script,
         "DATA": embed_json(report_payload(results, ctx, embed_media)),

@@ -2,7 +2,8 @@
 
 Order: the run line, regressions against the baseline (when there is one), failures, the summary table,
 then the paired comparisons (quality, then cost and usage apart) and what the suite can detect.
-Untrusted text (answers, ids, error messages) is escaped so it cannot inject markup or break a table.
+Untrusted text (answers, ids, error messages) goes through :func:`md` (or :func:`code` inside a code span), the
+one place that escapes it. Numbers come from ``numbers.py``, as in every report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ from pathlib import Path
 
 from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
 from harness_reporters.methods import scoring_methods
-from harness_reporters.verdicts import baseline_of, format_value, row_label
+from harness_reporters.numbers import (
+    Notation,
+    column_notations,
+    interval,
+    milliseconds,
+    notation_for,
+    p_value,
+    percent_interval,
+    summary_notations,
+    usd,
+)
+from harness_reporters.verdicts import VERDICT_WORD, baseline_of, plural, row_label
 
 #: At most this many regressions and failures are listed (the rest are counted).
 MAX_LISTED = 25
@@ -21,7 +33,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 
 
 def md(text: object, limit: int = 200) -> str:
-    """Escape text for a Markdown table cell or list item: one line, no HTML, no markup."""
+    """Untrusted text as inert Markdown, for a table cell, a list item or a heading.
+
+    Guarantees: one line (every run of whitespace, line breaks included, becomes one space); at most ``limit``
+    characters (cut with an ellipsis); no HTML (``&``, ``<`` and ``>`` become entities, so no tag, comment or
+    entity survives); no Markdown markup (every character that can start emphasis, code, a link, an image, a
+    heading, a quote or a table cell is backslash-escaped). The result reads as the text. (GitHub still turns a
+    bare URL into a link, as it does in any text.)
+    """
     value = " ".join(str(text).split())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
@@ -29,22 +48,16 @@ def md(text: object, limit: int = 200) -> str:
     return _MD_SPECIAL.sub(r"\\\1", value)
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
-
-
-def _ci(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return ""
-    return f" [{format_value(low)}, {format_value(high)}]"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 case``, ``2 cases``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-VERDICT_WORD = {"pass": "passed", "fail": "FAILED", "error": "incomplete (errors)", "unscored": "nothing scored"}
+def code(text: object, limit: int = 200) -> str:
+    """Untrusted text as an inline code span, shown exactly (a code span shows backslashes and entities as they
+    are, so :func:`md` does not apply): one line, fenced by more backticks than it contains."""
+    value = " ".join(str(text).split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or not value else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def _header(results: RunResults, level: str = "##") -> list[str]:
@@ -57,14 +70,16 @@ def _header(results: RunResults, level: str = "##") -> list[str]:
     ]
     if verdict.errored_trials:
         parts.append(plural(verdict.errored_trials, "errored trial"))
+    if run.skipped:
+        parts.append(f"{plural(len(run.skipped), 'case')} skipped")
     if run.duration_s is not None:
         parts.append(f"{run.duration_s:.1f} s")
     if cost:
-        parts.append(f"${sum(cost):.4f}")
+        parts.append(usd(sum(cost)))
     lines = [f"{level} harness: {md(run.suite)}", "", " · ".join(parts)]
-    meta = f"run `{md(run.id)}`"
+    meta = f"run {code(run.id)}"
     if run.git_revision:
-        meta += f" · revision `{md(run.git_revision)}`"
+        meta += f" · revision {code(run.git_revision)}"
     if run.status != "complete":
         meta += f" · **{run.status}**"
     return [*lines, "", meta, ""]
@@ -74,7 +89,7 @@ def _regressions(comparison: BaselineComparison, level: str = "###") -> list[str
     if comparison.note:
         return [f"{level} Baseline", "", md(comparison.note, 400), ""]
     lines = [
-        f"{level} Against baseline `{md(comparison.run_id)}`",
+        f"{level} Against baseline {code(comparison.run_id)}",
         "",
         f"{comparison.regressions} regressed · {comparison.fixes} fixed · {comparison.errored} errored · "
         f"{comparison.new} new · {comparison.missing} missing",
@@ -94,12 +109,14 @@ def _regressions(comparison: BaselineComparison, level: str = "###") -> list[str
         lines.append(f"- {plural(flips, 'repeat')} flipped inside cases that kept their verdict (not counted)")
     changed = sorted((m for m in comparison.metrics if m.delta), key=lambda m: m.verdict != "worse")
     if changed:
+        shown = column_notations((m.metric, v) for m in changed for v in (m.before, m.after))
         lines += ["", "| model / config / prompt | metric | before | after | Δ |", "|---|---|---:|---:|---:|"]
         for m in changed:
             verdict = f" {m.verdict}" if m.verdict in ("better", "worse") else ""
+            notation = shown[m.metric]
             lines.append(
                 f"| {md(row_label(m.model, m.config_id, m.prompt_id))} | {md(m.metric)} | "
-                f"{format_value(m.before)} | {format_value(m.after)} | {m.delta:+.4g}{verdict} |"
+                f"{notation.text(m.before)} | {notation.text(m.after)} | {interval(m.delta, sign=True)}{verdict} |"
             )
     return [*lines, ""]
 
@@ -120,11 +137,9 @@ def _failures(results: RunResults, level: str = "###") -> list[str]:
     return [*lines, ""]
 
 
-def _summary_row(row: SummaryRow, metrics: list[str]) -> str:
+def _summary_row(row: SummaryRow, metrics: list[str], shown: dict[str, Notation], cost: Notation) -> str:
     by_metric = {m.metric: m for m in row.metrics}
-    rate = _pct(row.pass_rate)
-    if row.pass_rate_ci is not None:
-        rate += f" [{_pct(row.pass_rate_ci[0])}, {_pct(row.pass_rate_ci[1])}]"
+    rate = percent_interval(row.pass_rate, row.pass_rate_ci)
     cells = [
         md(row.model),
         md(row.config_id),
@@ -140,22 +155,25 @@ def _summary_row(row: SummaryRow, metrics: list[str]) -> str:
         elif metric.categories:
             cells.append(", ".join(f"{md(k)} {v}" for k, v in sorted(metric.categories.items())))
         else:
-            cell = format_value(metric.mean) + _ci(metric.ci_low, metric.ci_high)
+            cell = interval(metric.mean, metric.ci_low, metric.ci_high, shown.get(metric.metric))
             if metric.corpus is not None:
                 corpus = metric.corpus
-                cell += f" · corpus {format_value(corpus.value)}{_ci(corpus.ci_low, corpus.ci_high)}"
+                cell += f" · corpus {interval(corpus.value, corpus.ci_low, corpus.ci_high, shown.get(corpus.name))}"
             cells.append(cell)
-    cells.append(format_value(row.latency_ms_p50))
-    cells.append("-" if row.cost_usd is None else f"${row.cost_usd:.4f}")
+    cells.append(milliseconds(row.latency_ms_p50))
+    cells.append(usd(row.cost_usd, cost))
     return "| " + " | ".join(cells) + " |"
 
 
-def _summary(results: RunResults) -> list[str]:
+def _summary(results: RunResults, level: str = "###") -> list[str]:
     metrics = list(dict.fromkeys(m.metric for row in results.summary for m in row.metrics))
     head = ["model", "config", "prompt", "passed", "pass rate [95% CI]", "errors"]
-    head += [md(m) for m in metrics] + ["p50 ms", "cost"]
-    lines = ["### Summary", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += [_summary_row(row, metrics) for row in results.summary]
+    head += [md(m) for m in metrics] + ["p50 latency", "cost"]
+    align = ["---", "---", "---", "---:", "---:", "---:"] + ["---:"] * len(metrics) + ["---:", "---:"]
+    lines = [f"{level} Summary", "", "| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
+    shown = summary_notations(results.summary)
+    cost = notation_for(row.cost_usd for row in results.summary)
+    lines += [_summary_row(row, metrics, shown, cost) for row in results.summary]
     methods = scoring_methods(results)
     if methods:
         lines += ["", "How the metrics were computed:", ""]
@@ -163,50 +181,49 @@ def _summary(results: RunResults) -> list[str]:
     return [*lines, ""]
 
 
-def _p(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def _comparison_table(comparisons: list[PairedComparison]) -> list[str]:
     head = "| factor | A → B | held fixed | statistic | A | B | B − A [95% CI] | p | p adj (Holm) | B vs A |"
     lines = [head, "|---|---|---|---|---:|---:|---:|---:|---:|---|"]
     ordered = sorted(comparisons, key=lambda c: (c.label == "no clear difference", c.p_adjusted or 1.0))
+    sides = column_notations((c.metric, v) for c in ordered for v in (c.a_value, c.b_value))
     for c in ordered[:MAX_LISTED]:
         label = f"**{c.label}**" if c.label in ("better", "worse") else c.label
+        side = sides[c.metric]
         lines.append(
             f"| {c.factor or '-'} | {md(c.a_level or c.a)} → {md(c.b_level or c.b)} | {md(c.held_fixed or '')} | "
-            f"{md(c.metric)} | {format_value(c.a_value)} | {format_value(c.b_value)} | "
-            f"{c.mean_diff:+.4g}{_ci(c.ci_low, c.ci_high)} | {_p(c.p_value)} | {_p(c.p_adjusted)} | {label} |"
+            f"{md(c.metric)} | {side.text(c.a_value)} | {side.text(c.b_value)} | "
+            f"{interval(c.mean_diff, c.ci_low, c.ci_high, sign=True)} | {p_value(c.p_value)} | "
+            f"{p_value(c.p_adjusted)} | {label} |"
         )
     if len(ordered) > MAX_LISTED:
         lines += ["", f"… and {len(ordered) - MAX_LISTED} more in results.json"]
     return lines
 
 
-def _comparisons(results: RunResults) -> list[str]:
+def _comparisons(results: RunResults, level: str = "###") -> list[str]:
     """Paired comparisons of rows that differ in one factor: quality first, cost and usage apart; power last."""
     quality = [c for c in results.comparisons if c.role == "quality"]
     cost = [c for c in results.comparisons if c.role == "cost"]
     if not quality and not cost and not results.power:
         return []
     lines = []
+    sub = level + "#"
     if quality:
         found = sum(c.label != "no clear difference" for c in quality)
+        verb = "shows" if found == 1 else "show"
         lines += [
-            f"### Comparisons: {found} of {len(quality)} show a clear difference",
+            f"{level} Comparisons: {found} of {len(quality)} {verb} a clear difference",
             "",
             "B against A on the same cases, one factor at a time; p-values adjusted with Holm over the "
-            f"{len(quality)} quality comparisons.",
+            f"{plural(len(quality), 'quality comparison')}.",
             "",
             *_comparison_table(quality),
             "",
         ]
     if cost:
-        lines += ["#### Cost and usage (not quality)", "", *_comparison_table(cost), ""]
+        lines += [f"{sub} Cost and usage (not quality)", "", *_comparison_table(cost), ""]
     if results.power:
-        lines += ["#### What this suite can detect", ""]
+        lines += [f"{sub} What this suite can detect", ""]
         lines += [f"- {md(effect.text, limit=400)}" for effect in results.power]
         lines.append("")
     return lines
@@ -243,6 +260,7 @@ def combined_summary(runs: list[RunResults]) -> str:
         if results.baseline is not None:
             lines += _regressions(results.baseline, "####")
         lines += _failures(results, "####")
+        lines += _comparisons(results, "####")
     return "\n".join(lines)
 
 

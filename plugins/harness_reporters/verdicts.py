@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from harness.api import BaselineComparison, ReportContext, RunResults, ScoreResult, TrialRecord, number_text
 
+#: The run's verdict in words, as the reports headline it.
+VERDICT_WORD = {"pass": "passed", "fail": "FAILED", "error": "incomplete (errors)", "unscored": "nothing scored"}
+
 
 def row_label(model: str, config_id: str, prompt_id: str) -> str:
     return f"{model} / {config_id} / {prompt_id}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 case``, ``2 cases``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def format_value(value: float | None) -> str:

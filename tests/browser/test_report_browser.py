@@ -231,3 +231,78 @@ def test_a_regressed_trial_shows_what_changed_and_the_baseline_answer(
     )
     assert page.inner_text("#changed-since") == "prompt, answer"
     assert page.inner_text("#baseline-answer") == "<b>the old answer</b>"  # shown as text, never as markup
+
+
+def test_a_changed_prompt_shows_beside_the_baseline_s(watched: Any, results: RunResults, tmp_path: Path) -> None:
+    """'changed: prompt' comes with the old prompt beside the new one, word by word."""
+    from harness_reporters.textdiff import word_diff
+
+    marked = results.model_copy(deep=True)
+    assert marked.baseline is not None
+    case = next(d for d in marked.baseline.cases if d.change == "regressed")
+    trial = next(
+        t for t in marked.trials if (t.case_id, t.model, t.config_id) == (case.case_id, case.model, case.config_id)
+    )
+    case.changed = ["prompt", "answer"]
+    case.before_prompt = "Extract the order as <b>YAML</b>: INV-2041"
+    assert word_diff(case.before_prompt, trial.request.prompt)[0] == ["=", "Extract the "]
+    page = open_report(watched, HtmlReporter().write(marked, ReportContext(out_dir=tmp_path)), f"#trial={trial.id}")
+    removed = page.locator("#prompt-before del").all_inner_texts()
+    added = page.locator("#prompt-after ins").all_inner_texts()
+    assert any("order" in r for r in removed) and any("YAML" in r for r in removed)
+    assert any("invoice" in a for a in added) and any("JSON" in a for a in added)
+    assert page.inner_text("#prompt-before") == case.before_prompt  # shown as text, never as markup
+    assert page.inner_text("#prompt-after") == trial.request.prompt
+
+
+def test_a_case_s_answers_side_by_side(watched: Any, report: Path, results: RunResults) -> None:
+    page = open_report(watched, report, "#case=jfk-flac")
+    columns = page.locator("#case-grid .case-col")
+    mine = [t for t in results.trials if t.case_id == "jfk-flac"]
+    assert columns.count() == len({(t.model, t.config_id) for t in mine}) == 4
+    first = columns.first
+    assert first.get_attribute("data-col") == "gemini-2.5-flash / temperature=0"
+    answers = first.locator(".case-answer pre").all_inner_texts()
+    expected = [t.output.text for t in mine if (t.model, t.config_id) == ("gemini-2.5-flash", "temperature=0")]
+    assert answers == expected
+    first.locator("a.open-trial").first.click()  # from the grid into one trial
+    assert page.locator("dialog#detail[open]").get_attribute("data-trial") == mine[0].id
+
+
+def test_regressions_only_and_grouping_by_tag(watched: Any, report: Path, results: RunResults) -> None:
+    assert results.baseline is not None
+    regressed = {(d.case_id, d.model, d.config_id) for d in results.baseline.cases if d.change == "regressed"}
+    page = open_report(watched, report)
+    page.check("#f-regressions")
+    shown = page.eval_on_selector_all("#trial-list a.trial-row", "rows => rows.map(r => r.dataset.trial)")
+    by_id = {t.id: t for t in results.trials}
+    assert shown and all((by_id[i].case_id, by_id[i].model, by_id[i].config_id) in regressed for i in shown)
+    assert len(shown) == sum((t.case_id, t.model, t.config_id) in regressed for t in results.trials)
+    page.uncheck("#f-regressions")
+    page.select_option("#f-group", "tag")
+    tags = page.eval_on_selector_all("#trial-list .tag-group", "g => g.map(x => x.dataset.tag)")
+    assert tags == sorted({tag for t in results.trials for tag in t.tags})
+    flac = page.eval_on_selector_all(
+        "#trial-list .tag-group[data-tag='flac'] .case-group", "g => g.map(x => x.dataset.case)"
+    )
+    speech = page.eval_on_selector_all(
+        "#trial-list .tag-group[data-tag='speech'] .case-group", "g => g.map(x => x.dataset.case)"
+    )
+    assert flac == ["jfk-flac"] and "jfk-flac" in speech  # a case with two tags is in both
+    summary = page.inner_text("#trial-list .tag-group[data-tag='flac'] .tag-title")
+    assert "1 case ·" in summary
+    assert watched.console_errors == []
+
+
+def test_the_header_lists_skipped_cases_and_typed_configs(watched: Any, results: RunResults, tmp_path: Path) -> None:
+    from harness.api import SkippedCase
+
+    marked = results.model_copy(deep=True)
+    marked.run.skipped = [SkippedCase(case_id="later", file="suites/speech.suite.yaml", line=42)]
+    page = open_report(watched, HtmlReporter().write(marked, ReportContext(out_dir=tmp_path)))
+    header = page.inner_text("header#run")
+    assert "temperature=1 (temperature 1.0)" in header  # the config's own JSON value, not a string
+    assert "1 case skipped" in header
+    page.click("#skipped summary")
+    assert "suites/speech.suite.yaml:42" in page.inner_text("#skipped")
+    assert "3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a" in header  # the whole revision

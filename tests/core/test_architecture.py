@@ -147,7 +147,7 @@ def test_the_wheel_installs_no_generic_package_and_builtins_import_anywhere(tmp_
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "HARNESS_"))}
     done = subprocess.run([str(python), "-c", code], cwd=work, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("['gemini'] 11 ['csv', 'html', 'junit', 'markdown']"), done.stdout
+    assert done.stdout.startswith("['gemini'] 11 ['csv', 'html', 'junit', 'junit-strict', 'markdown']"), done.stdout
     assert str(site) in done.stdout
     version = subprocess.run(
         [str(venv / "bin" / "harness"), "--version"], capture_output=True, text=True, env=env, cwd=work

@@ -139,7 +139,7 @@ def _results(trials: list[Any], status: str = "complete") -> RunResults:
         suite="s",
         suite_file="s.suite.yaml",
         suite_sha256="0",
-        started_at="t",
+        started_at="2026-01-01T00:00:00Z",
         harness_version="0",
         status=status,
     )  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""`harness schema` in a real editor's language server: yaml-language-server (npm, installed by `make test`) reads
+"""`harness schema` in a real editor's language server: yaml-language-server (npm, pinned in package.json) reads
 the published schema, marks the mistakes of a suite, explains keys on hover and completes scorer options."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from clirun import harness_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "yaml-language-server"
+SERVER = ROOT / "node_modules" / ".bin" / "yaml-language-server"
 
 SUITE = """\
 name: edited
@@ -103,7 +103,7 @@ class Client:
 def client(tmp_path: Path) -> Any:
     if not SERVER.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{SERVER} is missing: `make test` installs yaml-language-server with npm")
+            pytest.fail(f"{SERVER} is missing: `make test` installs yaml-language-server with npm (package.json)")
         pytest.skip("yaml-language-server is not installed (make test installs it)")
     schema = tmp_path / "suite.schema.json"
     done = harness_cli("schema")

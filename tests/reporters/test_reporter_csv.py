@@ -40,5 +40,42 @@ def test_multiline_answers_round_trip_and_formulas_are_defused(ctx) -> None:  # 
 
 def test_safe_cell_leaves_numbers_alone() -> None:
     assert safe_cell(-1.5) == -1.5
-    assert safe_cell("-1") == "'-1"
+    assert safe_cell("-1") == "-1" and safe_cell("+1.5e3") == "+1.5e3"  # numbers are data, not formulas
+    assert safe_cell("-1+cmd|' /C calc'!A0") == "'-1+cmd|' /C calc'!A0"
     assert safe_cell("ok") == "ok"
+
+
+BOOLEAN = {"passed", "cached"}
+NUMBER = {
+    "repeat",
+    "weighted_score",
+    "latency_ms",
+    "ttft_ms",
+    "prompt_tokens",
+    "output_tokens",
+    "total_tokens",
+    "retries",
+}
+
+
+def test_columns_keep_one_type_even_for_errored_trials(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    rows = read_rows(CsvReporter().write(results, ctx))
+    errored = [r for r in rows if r["status"] == "error"]
+    assert errored and all(r["cached"] == "false" for r in errored)  # no answer, so not from the cache
+    for row in rows:
+        assert row["cached"] in {"true", "false"}
+        assert row["passed"] in {"true", "false", ""}  # empty only for an unscored trial
+        for name in NUMBER | {k for k in row if k.startswith("metric:")}:
+            assert row[name] == "" or float(row[name]) == float(row[name])
+        assert not any(row[name].startswith("'") for name in NUMBER | BOOLEAN)
+
+
+def test_the_formula_guard_leaves_numbers_and_typed_columns_alone(ctx) -> None:  # type: ignore[no-untyped-def]
+    trials = make_trials(repeats=1, hostile=False)
+    trials[0].output.text = "-0.5"  # type: ignore[union-attr]
+    trials[1].output.text = "@SUM(A1:A9)"  # type: ignore[union-attr]
+    trials[2].scores[0].value = -0.25
+    rows = read_rows(CsvReporter().write(build(trials, comparisons=False), ctx))
+    assert rows[0]["answer"] == "-0.5"  # a number: nothing to defuse, the data stays as it was
+    assert rows[1]["answer"] == "'@SUM(A1:A9)"
+    assert float(rows[2]["metric:wer"]) == -0.25

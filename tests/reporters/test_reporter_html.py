@@ -10,7 +10,7 @@ from pathlib import Path
 from factory import AUDIO, HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.log.records import MediaInfo
-from harness_reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players
+from harness_reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players, report_script
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
@@ -49,7 +49,7 @@ def test_csp_allows_exactly_the_inline_script(results, ctx) -> None:  # type: ig
 
 
 def test_assets_make_no_network_request_and_never_parse_html() -> None:
-    js, css, page = asset("report.js"), asset("report.css"), asset("report.html")
+    js, css, page = report_script(), asset("report.css"), asset("report.html")
     for text in (js, css, page):
         urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.\w+[^\s\"')]*", text)) - {"http://www.w3.org/2000/svg"}
         assert not urls
@@ -111,3 +111,31 @@ def test_small_local_video_gets_a_player(tmp_path: Path) -> None:
     results.trials = results.trials[:1]
     players = media_players(results)
     assert list(players) == [digest] and players[digest].startswith("data:video/webm;base64,")
+
+
+def test_noscript_gives_totals_and_failures_escaped(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    html = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    block = html.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert "FAILED" in block and f"{results.verdict.cases} cases" in block
+    failing = next(c for c in results.cases if c.verdict == "fail")
+    assert html_lib.escape(failing.explanation) in block
+    assert "hostile-&lt;b&gt;markup&lt;/b&gt;" in block and "<b>markup" not in block
+    assert "<script" not in block
+
+
+def test_tables_get_the_same_numbers_as_every_report(results, ctx) -> None:  # type: ignore[no-untyped-def]
+    from harness_reporters.numbers import interval, summary_notations
+
+    data = payload_of(HtmlReporter().write(results, ctx).read_text(encoding="utf-8"))
+    shown = summary_notations(results.summary)
+    row, metric = results.summary[0], results.summary[0].metrics[0]
+    assert data["summary"][0]["metrics"][0]["text"] == interval(
+        metric.mean, metric.ci_low, metric.ci_high, shown[metric.metric]
+    )
+    comparison = results.comparisons[0]
+    assert data["comparisons"][0]["diff_text"] == interval(
+        comparison.mean_diff, comparison.ci_low, comparison.ci_high, sign=True
+    )
+    assert data["summary"][0]["pass_text"].endswith("%]") and row.pass_rate_ci is not None
+    assert data["run"]["config_texts"]["temperature=1"] == "temperature 1.0"
+    assert data["notations"]["wer"] == shown["wer"].as_json()

@@ -106,3 +106,55 @@ def test_comparisons_follow_the_summary_with_holm_and_cost_apart(ctx) -> None:  
     assert "| higher |" in cost and "**higher**" not in cost  # cost never headlines
     assert "#### What this suite can detect" in section
     assert all(md(p.text, limit=400) in section for p in results.power)
+
+
+def test_counts_are_pluralised_and_the_whole_revision_is_kept() -> None:
+    from harness.api import SkippedCase
+    from harness_reporters.markdown import markdown_summary
+
+    one = make_results(with_baseline=False)
+    keep = one.cases[0]
+    one.cases = [keep]
+    one.verdict.cases, one.verdict.trials, one.verdict.errored_trials = 1, 1, 1
+    one.comparisons = [c for c in one.comparisons if c.role == "quality"][:1]
+    one.comparisons[0].label = "worse"
+    one.run.skipped = [SkippedCase(case_id="later", file="s.suite.yaml", line=3)]
+    one.run.git_revision = "b955348e0c8f4f2a9d7b1c3e5f60718293a4b5c6-dirty"
+    text = markdown_summary(one, None)
+    assert "1 case:" in text and "1 trial ·" in text and "1 errored trial" in text and "1 case skipped" in text
+    assert "1 trials" not in text and "1 errors" not in text and "1 cases" not in text
+    assert "Comparisons: 1 of 1 shows a clear difference" in text and "Holm over the 1 quality comparison." in text
+    assert "revision `b955348e0c8f4f2a9d7b1c3e5f60718293a4b5c6-dirty`" in text
+
+
+def test_code_spans_show_any_text_exactly() -> None:
+    from harness_reporters.markdown import code
+
+    assert code("b955348-dirty") == "`b955348-dirty`"
+    assert code("a`b") == "``a`b``" and code("`x") == "`` `x ``"
+    assert "\n" not in code("two\nlines")
+
+
+def test_intervals_share_one_notation() -> None:
+    from harness_reporters.markdown import markdown_summary
+
+    results = make_results(with_baseline=False)
+    cost = (
+        next(c for c in results.comparisons if c.role == "cost")
+        if any(c.role == "cost" for c in results.comparisons)
+        else None
+    )
+    target = cost or results.comparisons[0]
+    target.role, target.label = "cost", "lower"
+    target.mean_diff, target.ci_low, target.ci_high = -0.00000125, -0.00000345, 9.45e-7
+    text = markdown_summary(results, None)
+    assert "-1.250e-6 [-3.450e-6, 9.450e-7]" in text
+    assert "0.00000125" not in text
+
+
+def test_the_combined_summary_shows_each_suite_s_comparisons() -> None:
+    from harness_reporters.markdown import combined_summary
+
+    results = make_results(with_baseline=False)
+    text = combined_summary([results])
+    assert "#### Comparisons:" in text and "##### What this suite can detect" in text

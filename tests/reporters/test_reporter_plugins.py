@@ -16,6 +16,7 @@ def _host() -> PluginHost:
 EXPECTED = {
     "html": "report.html",
     "junit": "junit.xml",
+    "junit-strict": "junit.xml",
     "markdown": "summary.md",
     "csv": "trials.csv",
 }
