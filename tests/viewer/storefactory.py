@@ -86,7 +86,7 @@ def add_run(
         suite=suite,
         suite_file=f"suites/{suite}.suite.yaml",
         suite_sha256="0" * 64,
-        started_at=f"2026-11-{1 + number // 24:02d}T{number % 24:02d}:00:00",
+        started_at=f"2026-11-{1 + number // 24:02d}T{number % 24:02d}:00:00+00:00",
         harness_version="0.1.0",
         git_revision=f"abc{number:04d}",
         status="running",
