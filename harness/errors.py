@@ -69,6 +69,13 @@ class PluginError(UserError):
     """A plugin is broken or two plugins collide."""
 
 
+class OutputError(UserError):
+    """Results could not be written (a full disk, a read-only folder): shown like a user error, without a
+    traceback, but it is the machine's failure, so the exit code is 1."""
+
+    exit_code = 1
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return 'did you mean X?' for the closest choice, or None."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

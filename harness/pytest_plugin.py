@@ -6,10 +6,16 @@ plans each suite without calling a model; a mistake in a suite is a collection e
 The first selected test of a suite runs the suite once (only the cases that have a selected test, when ``-k``,
 ``-m`` or ``--deselect`` drop some). A case's tags are pytest markers (``-m segment``). Registered through the
 ``pytest11`` entry point; it does nothing without ``--harness``.
+
+Suites are untrusted, but pytest runs Python it finds beside them (``conftest.py``, test modules, doctest
+files) and reads a pytest configuration it finds there, all before any test. So with ``--harness`` the plugin
+refuses to start when the folders it was given hold such code or the configuration pytest chose, unless
+``--harness-trust-tree`` says that code is yours (docs/security.md).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Iterator
@@ -22,11 +28,13 @@ from harness.api.host import PluginHost, load_plugins
 from harness.errors import UserError
 from harness.log.reasons import value_text
 from harness.log.results import CaseVerdict, RunResults, TrialRecord
+from harness.log.sanitise import safe_text
 from harness.log.verdicts import case_id, case_key
 from harness.run.endpoints import LocalEndpoints
 from harness.run.planning import PlannedTrial
 from harness.run.runner import RunOptions
 from harness.run.session import SessionOptions, default_store_path, execute, prepare
+from harness.suite.caps import DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_TRIALS, Caps
 from harness.suite.loader import LoadOptions
 
 if TYPE_CHECKING:
@@ -56,6 +64,96 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--harness-no-cache", action="store_true", help="Call the model even when the request was answered before."
     )
     group.addoption("--harness-plugins-dir", type=Path, metavar="DIR", help="Load every *.py file here as a plugin.")
+    group.addoption(
+        "--harness-trust-tree",
+        action="store_true",
+        help="The folders given hold code you trust: let pytest run their conftest.py, test modules and "
+        "pytest configuration (refused by default: suites are untrusted).",
+    )
+    group.addoption(
+        "--harness-max-trials",
+        type=int,
+        default=DEFAULT_MAX_TRIALS,
+        metavar="N",
+        help=f"Refuse a suite that plans more trials (default {DEFAULT_MAX_TRIALS}).",
+    )
+    group.addoption(
+        "--harness-max-prompt-chars",
+        type=int,
+        default=DEFAULT_MAX_PROMPT_CHARS,
+        metavar="N",
+        help=f"Refuse a suite whose requests send more characters (default {DEFAULT_MAX_PROMPT_CHARS}).",
+    )
+    group.addoption(
+        "--harness-max-cost",
+        type=float,
+        metavar="USD",
+        help="Refuse a suite whose estimated cost (every answer at max_output_tokens) passes this.",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Before pytest imports any conftest.py: refuse a tree whose code pytest would run (see the docstring)."""
+    namespace = early_config.known_args_namespace
+    if not getattr(namespace, "harness", False) or getattr(namespace, "harness_trust_tree", False):
+        return
+    found = untrusted_code(early_config)
+    if found:
+        listed = "\n".join(f"  {path}" for path in found[:10]) + ("\n  ..." if len(found) > 10 else "")
+        raise pytest.UsageError(
+            "harness: refusing to collect suites: pytest would run code or read configuration from the suites' "
+            f"folders before any test, and suites are untrusted:\n{listed}\n"
+            "Run pull-request suites with `harness run` (docs/ci.md), or pass --harness-trust-tree if this code "
+            "is yours (docs/security.md)."
+        )
+
+
+#: Folders pytest never collects from by default (its ``norecursedirs``), used when the configuration gives none.
+_NORECURSE = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+
+def _trees(config: pytest.Config) -> list[Path]:
+    """The folders pytest was pointed at (the folder of a file argument; testpaths or the current folder
+    when none): pytest imports code found anywhere beneath them."""
+    namespace = config.known_args_namespace
+    args = [str(a).split("::")[0] for a in (namespace.file_or_dir or [])]
+    if not args:
+        args = [str(config.rootpath / p) for p in config.getini("testpaths")] or [str(config.invocation_params.dir)]
+    trees = []
+    for arg in args:
+        path = (config.invocation_params.dir / arg).resolve()
+        trees.append(path if path.is_dir() else path.parent)
+    return trees
+
+
+def untrusted_code(config: pytest.Config) -> list[Path]:
+    """Files under the trees that pytest would import or read before a test: conftest.py (unless
+    --noconftest), test modules (``python_files``, every ``*.py`` with --doctest-modules), doctest text files
+    (``--doctest-glob``), and the configuration file pytest chose."""
+    namespace = config.known_args_namespace
+    patterns = list(config.getini("python_files"))
+    if getattr(namespace, "doctestmodules", False):
+        patterns.append("*.py")
+    patterns += list(getattr(namespace, "doctestglob", None) or ["test*.txt"])
+    skip = list(config.getini("norecursedirs") or _NORECURSE)
+    found: list[Path] = []
+    trees = _trees(config)
+    inipath = config.inipath.resolve() if config.inipath is not None else None
+    if inipath is not None and any(inipath.is_relative_to(tree) for tree in trees):
+        found.append(inipath)
+    for tree in trees:
+        for folder, dirs, files in os.walk(tree):
+            dirs[:] = [
+                d
+                for d in dirs
+                if not any(fnmatch.fnmatch(d, p) for p in skip) and not Path(folder, d, "pyvenv.cfg").exists()
+            ]
+            for name in sorted(files):
+                conftest = name == "conftest.py" and not getattr(namespace, "noconftest", False)
+                if conftest or any(fnmatch.fnmatch(name, p) for p in patterns):
+                    found.append(Path(folder, name))
+    return sorted(set(found))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
@@ -96,6 +194,14 @@ def _host(config: pytest.Config) -> PluginHost:
     if isinstance(found, UserError):
         raise found
     return found
+
+
+def _caps(config: pytest.Config) -> Caps:
+    return Caps(
+        max_trials=int(config.getoption("harness_max_trials")),
+        max_prompt_chars=int(config.getoption("harness_max_prompt_chars")),
+        max_cost_usd=config.getoption("harness_max_cost"),
+    )
 
 
 def _local(config: pytest.Config) -> LocalEndpoints | None:
@@ -151,7 +257,7 @@ class SuiteFile(pytest.File):
             factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
             out_dir, formats = factory.mktemp(f"harness-{slug.replace(os.sep, '-')}"), []
         return SessionOptions(
-            load=LoadOptions(host=host),
+            load=LoadOptions(host=host, caps=_caps(config)),
             run=RunOptions(
                 concurrency=max(1, int(config.getoption("harness_concurrency"))),
                 use_cache=not config.getoption("harness_no_cache"),
@@ -167,7 +273,8 @@ class SuiteFile(pytest.File):
         )
 
     def collect(self) -> Iterator[CaseItem]:
-        loaded, trials = prepare(_shown(self.path), SessionOptions(load=LoadOptions(host=_host(self.config))))
+        options = SessionOptions(load=LoadOptions(host=_host(self.config), caps=_caps(self.config)))
+        loaded, trials = prepare(_shown(self.path), options)
         self.planned = len(trials)
         groups: dict[tuple[str, str, str, str], list[PlannedTrial]] = {}
         for t in trials:
@@ -193,7 +300,7 @@ class SuiteFile(pytest.File):
         self, excinfo: pytest.ExceptionInfo[BaseException]
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, UserError):
-            return excinfo.value.format()
+            return safe_text(excinfo.value.format())
         return super().repr_failure(excinfo)
 
     def results(self) -> dict[str, CaseVerdict]:
@@ -246,7 +353,7 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, (CaseFailed, UserError)):
-            return str(excinfo.value)
+            return safe_text(excinfo.value)
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

@@ -4,7 +4,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+# numpy.fft and re2: extension modules that cannot be loaded twice in one process, imported before any
+# pytester in-process run (which drops the modules a run imported, so they would be loaded again).
+import numpy.fft  # noqa: F401
 import pytest
+import re2  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

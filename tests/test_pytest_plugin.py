@@ -38,9 +38,10 @@ cases:
 
 
 def _plugin_args() -> list[str]:
-    """``-p`` only while the pytest11 entry point is not installed (pytest refuses a plugin twice)."""
+    """``-p`` only while the pytest11 entry point is not installed (pytest refuses a plugin twice). These
+    projects keep their pytest configuration beside the suites, so they say the tree is trusted."""
     installed = any(ep.value == "harness.pytest_plugin" for ep in entry_points(group="pytest11"))
-    return [] if installed else ["-p", "harness.pytest_plugin"]
+    return ["--harness-trust-tree"] + ([] if installed else ["-p", "harness.pytest_plugin"])
 
 
 @pytest.fixture

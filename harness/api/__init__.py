@@ -10,6 +10,7 @@ from harness import __version__
 from harness.api.browse import RunBrowser
 from harness.api.hookspecs import HOOKS, Register, hookimpl
 from harness.api.provider import (
+    CallEstimate,
     FileMemory,
     LocalEndpoint,
     MediaRef,
@@ -24,6 +25,7 @@ from harness.api.reporting import ReportContext, Reporter
 from harness.api.scoring import CheckContext, Forecast, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
+from harness.log.atomic import atomic_file, write_atomic
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
 from harness.log.history import RunTotals
 from harness.log.reasons import join_reasons, number_text, value_text
@@ -56,6 +58,7 @@ from harness.log.results import (
     TrialRecord,
     Verdict,
 )
+from harness.log.sanitise import safe_text
 from harness.log.stats import percentile
 from harness.log.worddiff import word_diff
 
@@ -64,6 +67,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "BaselineComparison",
+    "CallEstimate",
     "CaseDelta",
     "CaseVerdict",
     "CheckContext",
@@ -113,13 +117,16 @@ __all__ = [
     "Verdict",
     "VideoMetadata",
     "__version__",
+    "atomic_file",
     "did_you_mean",
     "hookimpl",
     "join_reasons",
     "mmss",
     "number_text",
     "percentile",
+    "safe_text",
     "seconds",
     "value_text",
     "word_diff",
+    "write_atomic",
 ]

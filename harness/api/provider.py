@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -93,6 +93,17 @@ class FileMemory(Protocol):
     def remember_file(self, provider: str, sha256: str, info: dict[str, Any]) -> None: ...
 
 
+@dataclass(frozen=True)
+class CallEstimate:
+    """What one call will probably use, before it is made: for spend limits."""
+
+    input_tokens: int
+    #: The most output tokens the call may produce (its max_output_tokens, or the provider's default).
+    output_tokens: int
+    #: The input tokens by modality, when the provider knows them (e.g. {"TEXT": 12, "AUDIO": 352}).
+    by_modality: dict[str, int] = field(default_factory=dict)
+
+
 class ProviderSettings(BaseModel):
     """How the core configures a provider for one run."""
 
@@ -168,16 +179,23 @@ class Provider(abc.ABC):
         call fails (the core then skips the check)."""
         return None
 
-    @classmethod
-    def estimate_usage(cls, request: ProviderRequest, options: dict[str, Any]) -> Usage | None:
-        """The prompt tokens ``request`` will use, estimated without a call (text from its length, audio from its
-        duration x the model's rate), split by modality in ``prompt_by_modality``; ``output_tokens`` is the most
-        the config allows, when it caps it. ``options`` are the suite's ``provider_options``. None: no estimate."""
-        return None
-
     async def count_tokens(self, request: ProviderRequest) -> int | None:
         """The prompt tokens of ``request`` as the API counts them (one call; ``harness validate --count-tokens``).
         None when the provider cannot count."""
+        return None
+
+    @classmethod
+    def estimate(cls, request: ProviderRequest) -> CallEstimate:
+        """What a call will probably use (never calls the network). The default counts four characters of text
+        per token and the config's ``max_output_tokens`` (else 1024) as the output."""
+        chars = len(request.system_instruction or "")
+        chars += sum(len(part.text or "") for message in request.contents for part in message.parts)
+        limit = request.config.get("max_output_tokens")
+        return CallEstimate(chars // 4 + 1, int(limit) if isinstance(limit, int) and limit > 0 else 1024)
+
+    @classmethod
+    def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        """The price of one call with this usage (at the batch rate when ``batch``); None when unknown."""
         return None
 
     @classmethod

@@ -38,12 +38,9 @@ class Score:
 
 @dataclass
 class Forecast:
-    """What a scorer expects of an answer before the call (``harness validate`` prints it): the price of the
-    estimated usage, and the budgets that usage would break."""
+    """What a scorer expects of an answer before the call (``harness validate`` prints it): the budgets its
+    estimated usage would break. (Prices are the provider's: ``Provider.cost_usd``.)"""
 
-    #: USD at online prices, and at Batch API prices (None: the scorer cannot price this model).
-    cost_usd: float | None = None
-    batch_cost_usd: float | None = None
     #: Budgets the usage would break, each in words ("audio_tokens ~352 > max 300").
     breaks: list[str] = field(default_factory=list)
 
@@ -125,9 +122,8 @@ class Scorer(abc.ABC):
         return self.name
 
     def forecast(self, model: str, usage: Usage) -> Forecast | None:
-        """Before any call: the price of ``usage`` (estimated by the provider) and the budgets it would break.
-        None (the default): this scorer neither prices nor budgets. ``usage.output_tokens`` is None when the
-        output is unknown, or the most the config allows."""
+        """Before any call: the budgets ``usage`` (the provider's estimate of the prompt; ``output_tokens`` is
+        None, the answer being unknown) would break. None (the default): this scorer sets no budget."""
         return None
 
     @abc.abstractmethod

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import baseline_lines, out
+from harness.cli.console import baseline_lines, out, say
 from harness.cli.options import load_host, parse_formats
 from harness.log.deltas import BaselineComparison
 from harness.log.sources import load_results
@@ -67,30 +67,29 @@ def compare(
     finished = []
     for slug in [*new, *(s for s in old if s not in new)]:
         if slug not in new:
-            out.print(f"{slug}: only in {before} (missing from {after})", markup=False, highlight=False)
+            say(out, f"{slug}: only in {before} (missing from {after})")
             continue
         results = new[slug]
         missing = None if slug in old else f"{before} has no results for suite '{slug}': every case is new"
         comparison: BaselineComparison = compare_with(results, Baseline(old.get(slug), missing))
         results.baseline = comparison
         regressed = regressed or comparison.regressions > 0
-        out.print(f"{slug}:", markup=False, highlight=False)
+        say(out, f"{slug}:")
         for line in baseline_lines(comparison, limit=50):
-            out.print(f"  {line}", markup=False, highlight=False)
+            say(out, f"  {line}")
         for metric in comparison.metrics:
             if metric.delta:
                 direction = f" ({metric.verdict})" if metric.verdict else ""
-                out.print(
+                say(
+                    out,
                     f"    {metric.metric} [{metric.model} · {metric.config_id} · {metric.prompt_id}]: "
                     f"{metric.before:.4g} -> {metric.after:.4g}{direction}",
-                    markup=False,
-                    highlight=False,
                 )
         if out_dir is not None and names:
             for written in write_reports(results, out_dir / slug, names, host, old.get(slug)):
-                out.print(f"wrote {written}", markup=False, highlight=False)
+                say(out, f"wrote {written}")
         finished.append(results)
     if out_dir is not None and names:
         for written in write_combined(finished, out_dir, names, host):
-            out.print(f"wrote {written}", markup=False, highlight=False)
+            say(out, f"wrote {written}")
     sys.exit(EXIT_FAILED if regressed else EXIT_OK)

@@ -1,8 +1,11 @@
-"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end."""
+"""Terminal output: a progress bar with ETA while trials run; a summary table and the comparisons at the end.
+
+Every string that comes from a suite, a model or a server goes through ``safe_text`` (harness.log.sanitise)
+and is shown as plain text (``cell``, ``say``), never as rich markup: a config id ``[/bold]`` is just text.
+"""
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from collections import Counter
@@ -23,6 +26,7 @@ from rich.text import Text
 
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunResults, TrialRecord
+from harness.log.sanitise import safe_text
 
 if TYPE_CHECKING:
     from harness.run.estimate import Estimate
@@ -33,6 +37,16 @@ _WIDTH = max(100, shutil.get_terminal_size((160, 24)).columns)
 #: Standard output (tables, results) and standard error (progress, errors) of the command line.
 out = Console(width=_WIDTH)
 err = Console(stderr=True, width=_WIDTH)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """Untrusted text for a table cell: sanitised, literal (no markup), one line per line it had."""
+    return Text(safe_text(value), style=style)
+
+
+def say(console: Console, text: object) -> None:
+    """Print a line of untrusted text: sanitised and literal."""
+    console.print(safe_text(text), markup=False, highlight=False, soft_wrap=True)
 
 
 class RunProgress:
@@ -49,7 +63,7 @@ class RunProgress:
         self.started = 0.0
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", markup=False, style="bold"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn(
@@ -69,7 +83,8 @@ class RunProgress:
         self.counts.clear()
         self.name, self.total, self.done, self.started = name, total, 0, time.monotonic()
         self.progress.start()
-        self.task = self.progress.add_task(name, total=total, passed=0, failed=0, errors=0)
+        self.name = safe_text(name, one_line=True)
+        self.task = self.progress.add_task(self.name, total=total, passed=0, failed=0, errors=0)
 
     def advance(self, trial: TrialRecord) -> None:
         if trial.status == "error":
@@ -82,12 +97,11 @@ class RunProgress:
         self.progress.update(self.task, advance=1, **fields)  # type: ignore[arg-type]
         self.done += 1
         if self.log_lines and self.total >= 10 and self.done * 10 // self.total > (self.done - 1) * 10 // self.total:
-            self.console.print(
+            say(
+                self.console,
                 f"{self.name}: {self.done}/{self.total} trials ({self.done / self.total:.0%}), "
                 f"{fields['passed']} ok, {fields['failed']} failed, {fields['errors']} errors, "
                 f"{time.monotonic() - self.started:.0f} s",
-                markup=False,
-                highlight=False,
             )
 
     def stop(self) -> None:
@@ -99,7 +113,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def summary_table(results: RunResults) -> Table:
-    table = Table(title=f"{results.run.suite} ({results.run.id})", title_justify="left")
+    table = Table(title=cell(f"{results.run.suite} ({results.run.id})"), title_justify="left")
     for column in (
         "model",
         "config",
@@ -127,13 +141,13 @@ def summary_table(results: RunResults) -> Table:
                 text += f" (corpus {_fmt(corpus[0])})"
             metrics.append(text)
         table.add_row(
-            row.model,
-            row.config_id,
-            row.prompt_id,
+            cell(row.model),
+            cell(row.config_id),
+            cell(row.prompt_id),
             str(row.trials),
             rate,
             str(row.errors),
-            "\n".join(metrics) or "-",
+            cell("\n".join(metrics) or "-"),
             _fmt(row.latency_ms_p50, 4),
             str(row.total_tokens),
             "-" if row.cost_usd is None else f"{row.cost_usd:.4f}",
@@ -196,8 +210,8 @@ def estimate_table(found: Estimate) -> Table:
     for row in found.rows:
         kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(row.by_modality.items()))
         table.add_row(
-            _plain(row.model),
-            _plain(row.config_id),
+            cell(row.model),
+            cell(row.config_id),
             str(row.trials),
             str(row.calls),
             f"{row.input_tokens:,}" + (f" ({kinds})" if kinds else ""),
@@ -211,7 +225,7 @@ def estimate_table(found: Estimate) -> Table:
 
 def budget_lines(found: Estimate, limit: int = 10) -> list[str]:
     """The budgets a run would break, each at the line of the scorer that sets it."""
-    lines = [f"{where}: budget: {_CONTROL.sub('?', text)}" for where, text in found.breaks[:limit]]
+    lines = [f"{where}: budget: {safe_text(text, one_line=True)}" for where, text in found.breaks[:limit]]
     if len(found.breaks) > limit:
         lines.append(f"... and {len(found.breaks) - limit} more budgets broken")
     return lines
@@ -225,10 +239,10 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
         for renderable in comparison_tables(results):
             out.print(renderable)
     for line in case_lines(results):
-        out.print(line, markup=False, highlight=False)
+        say(out, line)
     if results.baseline is not None:
         for line in baseline_lines(results.baseline):
-            out.print(line, markup=False, highlight=False)
+            say(out, line)
     if not quiet:
         cached = sum(1 for t in results.trials if t.output and t.output.cached)
         if cached:
@@ -239,17 +253,9 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
     primary = next((p for p in outcome.written if p.suffix == ".html"), outcome.written[0] if outcome.written else None)
     for written in outcome.written:
         if written != primary:
-            out.print(f"wrote {written}", markup=False, highlight=False)
+            say(out, f"wrote {written}")
     if primary is not None:
-        out.print(f"report: {primary}", markup=False, highlight=False)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _plain(value: object) -> Text:
-    """Untrusted text (model names, config labels) as literal terminal text: no markup, no control characters."""
-    return Text(_CONTROL.sub("?", str(value)))
+        say(out, f"report: {primary}")
 
 
 def _num(value: float | None) -> str:
@@ -297,11 +303,11 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
             verdict = c.label
             style = {"better": "green", "worse": "red"}.get(verdict, "")
             table.add_row(
-                c.factor or "-",
-                _plain(a),
-                _plain(b),
-                _plain(fixed),
-                _plain(c.metric),
+                cell(c.factor or "-"),
+                cell(a),
+                cell(b),
+                cell(fixed),
+                cell(c.metric),
                 _num(c.a_value),
                 _num(c.b_value),
                 f"{c.mean_diff:+.3g}{interval}",
@@ -311,19 +317,16 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
             )
         out.append(table)
     for effect in results.power:
-        out.append(Text("detectable: " + _CONTROL.sub("?", effect.text)))
+        out.append(cell("detectable: " + effect.text))
     return out
 
 
 def plain(value: object) -> Text:
     """Untrusted text on one line (model names, ids, labels), for the commands' tables."""
-    return _plain(value)
-
-
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    return Text(safe_text(value, one_line=True))
 
 
 def plain_lines(value: object) -> str:
-    """Untrusted text that may span lines (answers, prompts): control characters other than newlines and tabs
-    shown as '?', so a model's answer cannot move the cursor or recolour the terminal. Print with markup=False."""
-    return _CONTROL_BUT_LINES.sub("?", str(value))
+    """Untrusted text that may span lines (answers, prompts), made safe by the one sanitiser. Print it with
+    markup=False."""
+    return safe_text(value)

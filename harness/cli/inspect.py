@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import out
+from harness.cli.console import cell, out, say
 from harness.cli.options import load_host, parse_formats
 from harness.log.results import results_json_schema
 from harness.log.sources import load_results
@@ -47,7 +47,7 @@ def plugins(plugins_dir: Path | None, as_json: bool) -> None:
         return
     table = Table("kind", "name", "plugin", "description")
     for row in rows:
-        table.add_row(row["kind"], row["name"], row["source"], row["description"])
+        table.add_row(*(cell(row[key]) for key in ("kind", "name", "source", "description")))
     out.print(table)
 
 
@@ -122,13 +122,14 @@ def report(
         base = baseline_for(baseline, Path(results.run.suite_file), store, host) if baseline else None
         if base is not None:
             results.baseline = compare_with(results, base)
-        for written in write_reports(results, target, names, host, base.results if base else None):
-            out.print(f"wrote {written}", markup=False, highlight=False)
+        kept = base.results if base else None
+        for written in write_reports(results, target, names, host, kept, replace_other_run=False):
+            say(out, f"wrote {written}")
         finished.append(results)
     if out_dir is not None or len(found) > 1:
         root = out_dir or Path(source)
         for written in write_combined(finished, root if root.is_dir() else root.parent, names, host):
-            out.print(f"wrote {written}", markup=False, highlight=False)
+            say(out, f"wrote {written}")
 
 
 def _folder_of(source: str, slug: str, suites: int, store: Store) -> Path:

@@ -8,7 +8,7 @@ import click
 
 from harness import __version__
 from harness.api.host import load_plugins
-from harness.cli.console import err
+from harness.cli.console import err, say
 from harness.errors import UserError
 from harness.log.verdicts import EXIT_INTERRUPTED
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="harness", standalone_mode=False)
     except UserError as exc:
-        err.print(exc.format(), markup=False, highlight=False, soft_wrap=True)
+        say(err, exc.format())
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         err.print("interrupted")

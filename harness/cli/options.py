@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from harness.api.host import PluginHost, load_plugins
+from harness.suite.caps import DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_TRIALS, Caps
 from harness.suite.loader import LoadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,6 +61,26 @@ def suite_options(func: F) -> F:
             type=click.Path(file_okay=False, path_type=Path),
             help="Load every *.py file in this folder as a plugin.",
         ),
+        click.option(
+            "--max-trials",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_TRIALS,
+            show_default=True,
+            help="Refuse a suite that plans more trials than this (suites are untrusted; see docs/security.md).",
+        ),
+        click.option(
+            "--max-prompt-chars",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_PROMPT_CHARS,
+            show_default=True,
+            help="Refuse a suite whose requests send more characters of text than this.",
+        ),
+        click.option(
+            "--max-cost",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="USD",
+            help="Refuse a suite whose estimated cost (every call answered at max_output_tokens) passes this.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -73,6 +94,7 @@ def load_options(
     repeat: int | None,
     allow_outside_files: bool,
     allow_python: bool,
+    caps: Caps | None = None,
 ) -> LoadOptions:
     return LoadOptions(
         host=host,
@@ -81,4 +103,5 @@ def load_options(
         overrides=list(overrides),
         models=list(models),
         repeat=repeat,
+        caps=caps or Caps(),
     )

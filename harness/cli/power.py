@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import out
+from harness.cli.console import out, say
 from harness.cli.options import load_host
 from harness.errors import UserError
 from harness.log.power import plan_for
@@ -87,13 +87,13 @@ def plan_power(
             + (f" of {', '.join(metrics)} (it has: {known})" if metrics else ""),
             hint="power needs two rows to compare: several models, configs or prompts on the same cases",
         )
-    out.print(f"from run {info.id} ({info.started_at})", markup=False, highlight=False)
+    say(out, f"from run {info.id} ({info.started_at})")
     for effect in found:
-        out.print(f"{effect.metric} ({_describe(effect)}):", markup=False, highlight=False)
+        say(out, f"{effect.metric} ({_describe(effect)}):")
         for target in effects:
             plan = plan_for(effect, target)
             if plan.cases_needed is None and plan.repeats_needed is None:
-                out.print(f"  {target:g}: cannot be planned: {plan.note}", markup=False, highlight=False)
+                say(out, f"  {target:g}: cannot be planned: {plan.note}")
                 continue
             options = []
             if plan.cases_needed is not None:
@@ -103,4 +103,4 @@ def plan_power(
             line = f"  to detect {target:g}: " + " or ".join(options)
             if plan.note:
                 line += f" ({plan.note})"
-            out.print(line, markup=False, highlight=False)
+            say(out, line)

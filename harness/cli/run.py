@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from harness.cli.console import RunProgress, err, out, print_outcome
+from harness.cli.console import RunProgress, err, out, print_outcome, say
 from harness.cli.options import load_host, load_options, parse_formats, suite_options
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
@@ -25,6 +25,7 @@ from harness.run.session import (
     new_run_id,
     write_combined,
 )
+from harness.suite.caps import Caps
 
 
 @click.command()
@@ -116,6 +117,9 @@ def run(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
+    max_cost: float | None,
     concurrency: int,
     timeout: float | None,
     retries: int,
@@ -150,6 +154,7 @@ def run(
     if fail_on == "regressions" and baseline is None:
         raise click.UsageError("--fail-on regressions needs --baseline")
     host = load_host(plugins_dir)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars, max_cost_usd=max_cost)
     worst = 0
     root = out_dir or Path("reports") / new_run_id()
     finished: list[RunResults] = []
@@ -157,7 +162,7 @@ def run(
         local = stack.enter_context(LocalEndpoints(emulator_responses)) if emulator else None
         for path in suites:
             options = SessionOptions(
-                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+                load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps),
                 run=RunOptions(
                     concurrency=concurrency,
                     timeout_s=timeout,
@@ -183,7 +188,7 @@ def run(
             if outcome.exit_code == EXIT_INTERRUPTED:
                 break
     for written in write_combined(finished, root, parse_formats(formats), host):
-        out.print(f"wrote {written}", markup=False, highlight=False)
+        say(out, f"wrote {written}")
     sys.exit(worst)
 
 

@@ -10,15 +10,16 @@ from pathlib import Path
 import click
 
 from harness.api.provider import Provider, ProviderError, ProviderRequest, ProviderSettings
-from harness.cli.console import budget_lines, err, estimate_table, out
+from harness.cli.console import budget_lines, err, estimate_table, out, say
 from harness.cli.options import load_host, load_options, suite_options
 from harness.errors import UserError, UserErrors
 from harness.log.store import Store
 from harness.run.endpoints import LocalEndpoints
-from harness.run.estimate import Counter, estimate
+from harness.run.estimate import Counter, estimate, estimate_cost
 from harness.run.models import check_models, served_models
 from harness.run.planning import PlannedTrial, check_requests, plan
-from harness.run.session import default_store_path
+from harness.run.session import check_cost, default_store_path
+from harness.suite.caps import Caps
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
 from harness.suite.problems import Problems
 
@@ -42,6 +43,9 @@ def validate(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
+    max_cost: float | None,
     count_tokens: bool,
     emulator: bool,
     base_url: str | None,
@@ -63,26 +67,31 @@ def validate(
       harness validate suites/transcription.suite.yaml --emulator --count-tokens
     """
     host = load_host(plugins_dir)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars, max_cost_usd=max_cost)
     store = Store(store_path or default_store_path())
     failed: list[UserError] = []
     with contextlib.ExitStack() as stack:
         local = stack.enter_context(LocalEndpoints()) if emulator else None
         for path in suites:
-            options = load_options(host, models, overrides, repeat, allow_outside_files, allow_python)
+            options = load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps)
             try:
                 loaded, trials, settings = _check(path, options, list(filters), store, local, base_url)
             except UserError as exc:
                 failed.append(exc)
                 continue
-            out.print(f"ok: {path}: {len(loaded.cases)} cases, {len(trials)} trials", markup=False, highlight=False)
+            cost = ""
+            if max_cost is not None:  # _check checked it; say how much room is left
+                bound = estimate_cost(loaded.provider_cls, trials)
+                cost = f", estimated cost at most ${bound.usd:.4f} of --max-cost ${max_cost:g}"
+            say(out, f"ok: {path}: {len(loaded.cases)} cases, {len(trials)} trials{cost}")
             if not no_estimate:
                 counter = _counter(loaded.provider_cls, settings) if count_tokens and settings else None
                 if count_tokens and settings is None:
                     err.print("--count-tokens needs an API key, --emulator or --base-url; estimating instead")
-                found = estimate(loaded, trials, host, counter)
+                found = estimate(loaded.provider_cls, trials, counter)
                 out.print(estimate_table(found))
                 for line in budget_lines(found):
-                    out.print(line, markup=False, highlight=False)
+                    say(out, line)
     store.close()
     if failed:
         raise UserErrors(failed)
@@ -112,6 +121,7 @@ def _check(
             loaded, loaded.provider_cls.known_models(), problems, f"the models '{loaded.provider_cls.name}' knows"
         )
     problems.raise_any()
+    check_cost(loaded, trials)
     return loaded, trials, settings
 
 

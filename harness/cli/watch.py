@@ -21,6 +21,7 @@ from harness.log.verdicts import EXIT_INTERRUPTED
 from harness.run.endpoints import LocalEndpoints
 from harness.run.runner import RunOptions
 from harness.run.session import Baseline, SessionOptions, compare_with, default_store_path, execute
+from harness.suite.caps import Caps
 from harness.suite.inputs import suite_inputs
 from harness.suite.loader import load_suite
 
@@ -58,6 +59,9 @@ def watch(
     allow_outside_files: bool,
     allow_python: bool,
     plugins_dir: Path | None,
+    max_trials: int,
+    max_prompt_chars: int,
+    max_cost: float | None,
     emulator: bool,
     emulator_responses: Path | None,
     base_url: str | None,
@@ -78,6 +82,7 @@ def watch(
       harness watch suites/transcription.suite.yaml -m gemini-2.0-flash --filter 'jfk-*'
     """
     host = load_host(plugins_dir)
+    caps = Caps(max_trials=max_trials, max_prompt_chars=max_prompt_chars, max_cost_usd=max_cost)
     previous: dict[Path, RunResults] = {}
     inputs: dict[Path, set[Path]] = {path: {path.resolve()} for path in suites}
     runs = 0
@@ -89,7 +94,7 @@ def watch(
             runs += 1
             for path in suites:
                 options = SessionOptions(
-                    load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python),
+                    load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps),
                     run=RunOptions(concurrency=concurrency, allow_python=allow_python),
                     filters=list(filters),
                     out_dir=out_dir / suite_slug(path),

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from harness.log.atomic import write_atomic
 from harness.log.deltas import BaselineComparison
 from harness.log.records import (
     Count,
@@ -363,11 +364,8 @@ class RunResults(_Model):
     baseline: BaselineComparison | None = None
 
     def write(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        """Write results.json whole or not at all (a unique temporary file, renamed over ``path``)."""
+        return write_atomic(path, self.model_dump_json(indent=1))
 
     @classmethod
     def read(cls, path: Path) -> RunResults:

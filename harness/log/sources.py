@@ -15,6 +15,7 @@ from pydantic import Field
 
 from harness.errors import UserError
 from harness.log.assemble import assemble, rejudged
+from harness.log.atomic import write_atomic
 from harness.log.casetotals import ScorerLookup
 from harness.log.records import Output, Record
 from harness.log.results import SCHEMA_VERSION, RunResults, SchemaVersionError, check_version
@@ -123,8 +124,4 @@ def results_from_store(store: Store, run_id: str, scorers: ScorerLookup | None =
 def write_baseline_file(path: Path, results: dict[str, RunResults]) -> Path:
     """Write the compact baseline of these suites (atomically: a reader never sees half a file)."""
     record = BaselineFile(suites={slug: compact(r.model_copy(deep=True)) for slug, r in results.items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(record.model_dump_json(), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, record.model_dump_json())

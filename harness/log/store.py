@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, suite TEXT NOT NULL, suite_file TEXT NOT NULL, suite_sha256 TEXT NOT NULL,
   started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, info_json TEXT NOT NULL,
-  out_dir TEXT
+  out_dir TEXT, owner TEXT
 );
 CREATE TABLE IF NOT EXISTS trials (
   run_id TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, case_id TEXT NOT NULL,
@@ -59,20 +60,57 @@ def _bool(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
+def _started(pid: int) -> str:
+    """When process ``pid`` started (Linux: clock ticks since boot), so a reused pid is not taken for it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def run_owner() -> str:
+    """Who is running a run: host, process id and the process's start time."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
+
+
+def owner_gone(owner: str | None) -> bool:
+    """True when the process that started a run on this host no longer runs it (crashed, killed). A run
+    started on another host, or a process that may still be it, is never taken for gone."""
+    if not owner:
+        return True  # recorded before owners were: no process of this version can still be running it
+    host, _, rest = owner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return bool(started) and _started(int(pid_text)) not in ("", started)
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        if "owner" not in columns:  # a store written before runs had owners
+            self.db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
 
     def close(self) -> None:
         self.db.close()
 
     # runs -------------------------------------------------------------------------------------
     def start_run(self, info: RunInfo, out_dir: Path) -> None:
+        """Record a run as running (and first mark interrupted any run whose process is gone)."""
+        self.mark_stale_runs()
         self.db.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO runs (id, suite, suite_file, suite_sha256, started_at, finished_at, status, "
+            "info_json, out_dir, owner) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 info.id,
                 info.suite,
@@ -83,8 +121,26 @@ class Store:
                 info.status,
                 info.model_dump_json(),
                 str(out_dir),
+                run_owner(),
             ),
         )
+
+    def mark_stale_runs(self) -> list[str]:
+        """Runs still marked ``running`` whose process is gone (a crash, kill -9, a full disk): marked
+        ``interrupted``, so their finished trials can be reported and the run resumed. Their ids."""
+        stale = []
+        for run_id, info_json, owner in self.db.execute(
+            "SELECT id, info_json, owner FROM runs WHERE status='running'"
+        ).fetchall():
+            if owner_gone(owner):
+                info = RunInfo.model_validate_json(info_json)
+                info.status = "interrupted"
+                self.db.execute(
+                    "UPDATE runs SET status='interrupted', info_json=? WHERE id=? AND status='running'",
+                    (info.model_dump_json(), run_id),
+                )
+                stale.append(run_id)
+        return stale
 
     def finish_run(self, info: RunInfo) -> None:
         self.db.execute(

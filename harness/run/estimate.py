@@ -1,26 +1,40 @@
-"""What a run would take, before any call: trials, calls, input tokens and cost per model and config, and the
-budgets it would break (``harness validate`` prints it).
+"""What a plan would take, before any call: the one place calls are estimated and priced.
 
-The provider estimates each request's prompt tokens (``Provider.estimate_usage``; with ``--count-tokens`` it
-asks the API instead); scorers price them and name the budgets they would break (``Scorer.forecast``): the
-suite's own scorers first, so a suite's price overrides count, else any installed scorer that prices.
+Each distinct request is estimated once by the provider (``Provider.estimate``: input tokens from the text and
+media, output tokens up to max_output_tokens) and priced by it (``Provider.cost_usd``, online and at the Batch
+API's rate). Two views of the same figures:
+
+- ``estimate_cost``: the upper bound of the spend (every answer as long as allowed) that ``--max-cost`` is
+  checked against at validate time. Cached and shorter answers make the real cost lower, never higher.
+- ``estimate``: what ``harness validate`` prints: per model and config, trials, calls, input tokens by
+  modality (``--count-tokens`` asks the API instead), the cost of the input and the upper bound, online and
+  batch, and the budgets the scorers say the input would break (``Scorer.forecast``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from harness.api.host import PluginHost
-from harness.api.provider import ProviderRequest
-from harness.api.scoring import Forecast, Scorer
+from harness.api.provider import CallEstimate, Provider, ProviderRequest
 from harness.log.records import Output, Usage
 from harness.run.planning import PlannedTrial
-from harness.suite.loader import LoadedSuite
-from harness.suite.scorers import ScorerSpec
 
 #: Counts the prompt tokens of many requests through the API, in one go (``--count-tokens``).
 Counter = Callable[[list[ProviderRequest]], list[int | None]]
+
+
+@dataclass
+class CostEstimate:
+    usd: float = 0.0
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    #: Models whose calls have no price (left out of ``usd``), with how many calls each.
+    unpriced: dict[str, int] = field(default_factory=dict)
+
+    def breakdown(self) -> str:
+        return f"{self.calls:,} calls, up to {self.input_tokens:,} input and {self.output_tokens:,} output tokens"
 
 
 @dataclass
@@ -31,7 +45,7 @@ class EstimateRow:
     calls: int = 0
     input_tokens: int = 0
     by_modality: dict[str, int] = field(default_factory=dict)
-    #: Input only (the output is not known), and with every answer as long as max_output_tokens allows.
+    #: The input alone (the output is not known), and with every answer as long as it may be; online and batch.
     cost_usd: float | None = None
     cost_max_usd: float | None = None
     batch_cost_usd: float | None = None
@@ -45,7 +59,7 @@ class Estimate:
     rows: list[EstimateRow]
     #: Budgets the run would break: (where the scorer is configured, what it says).
     breaks: list[tuple[str, str]]
-    #: False when the provider gives no estimate (then only trials and calls are known).
+    #: Always True: every provider estimates (the default counts text); kept for readers of the table.
     estimated: bool = True
 
     @property
@@ -61,28 +75,62 @@ class Estimate:
         return sum(r.input_tokens for r in self.rows)
 
 
-def _pricers(loaded: LoadedSuite, host: PluginHost) -> list[Scorer]:
-    """Scorers that price usage: the suite's own (their options, e.g. price overrides, apply), else defaults."""
-    overridden = [spec.scorer for spec in _all_specs(loaded) if type(spec.scorer).forecast is not Scorer.forecast]
-    if overridden:
-        return overridden[:1]
-    found = []
-    for cls in host.scorers.items.values():
-        if cls.forecast is not Scorer.forecast:
-            try:
-                found.append(cls(cls.Options()))
-            except ValueError:
-                continue
-    return found[:1]
+@dataclass
+class _Call:
+    trial: PlannedTrial
+    request: ProviderRequest
+    estimate: CallEstimate
+    #: Whether the input was counted by the API.
+    counted: bool = False
 
 
-def _all_specs(loaded: LoadedSuite) -> list[ScorerSpec]:
-    specs = list(loaded.scorers)
-    for case in loaded.cases:
-        specs += case.expect
-        for turn in case.turn_expect:
-            specs += turn
-    return specs
+def _calls(provider: type[Provider], trials: list[PlannedTrial], counter: Counter | None = None) -> Iterator[_Call]:
+    """Every call of the plan (a chat makes one per turn), each distinct request estimated once."""
+    known: dict[str, tuple[ProviderRequest, CallEstimate]] = {}
+    order: list[tuple[PlannedTrial, str]] = []
+    for trial in trials:
+        for turn in range(len(trial.turns)):
+            request = trial.request(turn, [Output(text="") for _ in range(turn)])
+            key = request.model_dump_json(exclude={"trial_id", "case_id", "prompt_id", "config_id", "repeat"})
+            if key not in known:
+                known[key] = (request, provider.estimate(request))
+            order.append((trial, key))
+    counted: dict[str, int] = {}
+    if counter is not None:
+        keys = list(known)
+        for key, tokens in zip(keys, counter([known[k][0] for k in keys]), strict=True):
+            if tokens is not None:
+                counted[key] = tokens
+    for trial, key in order:
+        request, call = known[key]
+        if key in counted:
+            call = CallEstimate(counted[key], call.output_tokens, dict(call.by_modality))
+        yield _Call(trial, request, call, key in counted)
+
+
+def _usage(call: CallEstimate, with_output: bool) -> Usage:
+    output = call.output_tokens if with_output else 0
+    return Usage(
+        prompt_tokens=call.input_tokens,
+        output_tokens=output,
+        total_tokens=call.input_tokens + output,
+        prompt_by_modality=dict(call.by_modality),
+    )
+
+
+def estimate_cost(provider: type[Provider], trials: list[PlannedTrial]) -> CostEstimate:
+    """The upper bound of what calling every planned trial costs."""
+    found = CostEstimate()
+    for call in _calls(provider, trials):
+        usd = provider.cost_usd(call.request.model, _usage(call.estimate, True))
+        found.calls += 1
+        found.input_tokens += call.estimate.input_tokens
+        found.output_tokens += call.estimate.output_tokens
+        if usd is None:
+            found.unpriced[call.request.model] = found.unpriced.get(call.request.model, 0) + 1
+        else:
+            found.usd += usd
+    return found
 
 
 def _add(total: float | None, part: float | None) -> float | None:
@@ -91,60 +139,38 @@ def _add(total: float | None, part: float | None) -> float | None:
     return part if total is None else total + part
 
 
-def estimate(
-    loaded: LoadedSuite, trials: list[PlannedTrial], host: PluginHost, counter: Counter | None = None
-) -> Estimate:
-    """The estimate of running ``trials`` (no model call, unless ``counter`` counts tokens through the API)."""
-    provider = loaded.provider_cls
-    options = loaded.suite.provider_options
-    pricers = _pricers(loaded, host)
-    requests: dict[tuple[str, str, str, str, int], ProviderRequest] = {}
-    for trial in trials:
-        for turn in range(len(trial.turns)):
-            key = (trial.case_id, trial.prompt_id, trial.model, trial.config_id, turn)
-            if key not in requests:
-                requests[key] = trial.request(turn, [Output(text="") for _ in range(turn)])
-    usages = {key: provider.estimate_usage(request, options) for key, request in requests.items()}
-    counted = dict(zip(requests, counter(list(requests.values())), strict=True)) if counter else {}
-    for key, tokens in counted.items():
-        if tokens is not None:
-            usages[key] = (usages[key] or Usage()).model_copy(update={"prompt_tokens": tokens})
+def estimate(provider: type[Provider], trials: list[PlannedTrial], counter: Counter | None = None) -> Estimate:
+    """Per model and config: trials, calls, input tokens, costs, and the budgets the input would break."""
     rows: dict[tuple[str, str], EstimateRow] = {}
     breaks: dict[tuple[str, str], None] = {}
-    estimated = True
-    for trial in trials:
+    seen_trials: set[str] = set()
+    prices: dict[tuple[str, str, bool, bool], float | None] = {}
+
+    def price(call: _Call, with_output: bool, batch: bool) -> float | None:
+        key = (call.request.model, repr(call.estimate), with_output, batch)
+        if key not in prices:
+            prices[key] = provider.cost_usd(call.request.model, _usage(call.estimate, with_output), batch)
+        return prices[key]
+
+    for call in _calls(provider, trials, counter):
+        trial = call.trial
         row = rows.setdefault((trial.model, trial.config_id), EstimateRow(trial.model, trial.config_id))
-        row.trials += 1
-        for turn in range(len(trial.turns)):
-            row.calls += 1
-            key = (trial.case_id, trial.prompt_id, trial.model, trial.config_id, turn)
-            row.counted = row.counted or counted.get(key) is not None
-            usage = usages[key]
-            if usage is None:
-                estimated = False
-                continue
-            row.input_tokens += usage.prompt_tokens or 0
-            for kind, tokens in usage.prompt_by_modality.items():
-                row.by_modality[kind] = row.by_modality.get(kind, 0) + tokens
-            _price(row, trial, usage, pricers, breaks)
-    return Estimate(list(rows.values()), list(breaks), estimated)
-
-
-def _price(
-    row: EstimateRow, trial: PlannedTrial, usage: Usage, pricers: list[Scorer], breaks: dict[tuple[str, str], None]
-) -> None:
-    floor = usage.model_copy(update={"output_tokens": None})
-    for pricer in pricers:
-        low: Forecast | None = pricer.forecast(trial.model, floor)
-        high = pricer.forecast(trial.model, usage) if usage.output_tokens is not None else low
-        if low is not None and low.cost_usd is not None:
-            row.cost_usd = _add(row.cost_usd, low.cost_usd)
-            row.batch_cost_usd = _add(row.batch_cost_usd, low.batch_cost_usd)
-        if high is not None and high.cost_usd is not None:
-            row.cost_max_usd = _add(row.cost_max_usd, high.cost_usd)
-            row.batch_max_usd = _add(row.batch_max_usd, high.batch_cost_usd)
-    for spec in [*trial.scorers, *(s for t in trial.turns for s in t.expect)]:
-        said = spec.scorer.forecast(trial.model, floor)
-        for text in said.breaks if said is not None else []:
-            where = f"{spec.file}:{spec.line}" if spec.line else str(spec.file)
-            breaks[(where, f"case '{trial.case_id}' [{trial.model} · {trial.config_id}]: {text}")] = None
+        if trial.id not in seen_trials:
+            seen_trials.add(trial.id)
+            row.trials += 1
+        row.calls += 1
+        row.counted = row.counted or call.counted
+        row.input_tokens += call.estimate.input_tokens
+        for kind, tokens in call.estimate.by_modality.items():
+            row.by_modality[kind] = row.by_modality.get(kind, 0) + tokens
+        row.cost_usd = _add(row.cost_usd, price(call, False, False))
+        row.cost_max_usd = _add(row.cost_max_usd, price(call, True, False))
+        row.batch_cost_usd = _add(row.batch_cost_usd, price(call, False, True))
+        row.batch_max_usd = _add(row.batch_max_usd, price(call, True, True))
+        floor = _usage(call.estimate, False).model_copy(update={"output_tokens": None})
+        for spec in [*trial.scorers, *(s for t in trial.turns for s in t.expect)]:
+            said = spec.scorer.forecast(trial.model, floor)
+            for text in said.breaks if said is not None else []:
+                where = f"{spec.file}:{spec.line}" if spec.line else str(spec.file)
+                breaks[(where, f"case '{trial.case_id}' [{trial.model} · {trial.config_id}]: {text}")] = None
+    return Estimate(list(rows.values()), list(breaks))

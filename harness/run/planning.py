@@ -112,13 +112,43 @@ def _render(template: SourcedTemplate, variables: dict[str, Any], case: CaseSpec
     return template.render(variables, f"{what} for case '{case.id}' ({case.file.name}:{case.line})")
 
 
+def _variant_ids(loaded: LoadedSuite, case: CaseSpec) -> list[str]:
+    if case.case.turns is not None:
+        return ["chat"]
+    if case.prompt is not None:
+        return ["case"]
+    return list(case.case.prompts or loaded.prompts)
+
+
+def count_trials(loaded: LoadedSuite, filters: list[str] | None = None) -> tuple[int, str]:
+    """How many trials ``plan`` will make, and how (counted without rendering anything)."""
+    combos = sum(
+        1
+        for case in loaded.cases
+        for prompt_id in _variant_ids(loaded, case)
+        for model in loaded.models
+        if _matches(case, prompt_id, model, filters or [])
+    )
+    configs, repeat = len(loaded.configs), loaded.suite.repeat
+    return combos * configs * repeat, f"{combos:,} case x prompt x model x {configs:,} configs x {repeat} repeats"
+
+
+def _request_chars(system: str | None, turns: list[PlannedTurn]) -> int:
+    """Characters of text one request sends: the system instruction and every user turn (a chat resends them)."""
+    return len(system or "") + sum(len(turn.prompt) for turn in turns)
+
+
 def plan(loaded: LoadedSuite, filters: list[str] | None = None, problems: Problems | None = None) -> list[PlannedTrial]:
     """Every trial of the suite, in a deterministic order; renders every template (errors name file:line).
 
-    With ``problems``, a template that fails to render is recorded there and its trials are left out;
-    without, the first one raises.
-    """
+    The run's limits (``loaded.options.caps``) are checked first for the number of trials (before anything is
+    rendered) and then for each rendered request's length. With ``problems``, a template that fails to render
+    (or a request over the length limit) is recorded there and its trials are left out; without, the first
+    one raises."""
     suite = loaded.suite
+    caps = loaded.options.caps
+    count, breakdown = count_trials(loaded, filters)
+    caps.check_trials(count, breakdown, loaded.path)
     trials: list[PlannedTrial] = []
     failed: set[tuple[str | None, int | None]] = set()
     for case in loaded.cases:
@@ -144,6 +174,8 @@ def plan(loaded: LoadedSuite, filters: list[str] | None = None, problems: Proble
                     scope = {**variables, "model": model, "config": config}
                     try:
                         system, turns = _render_turns(loaded, case, template, prompt_id, scope)
+                        what = f"case '{case.id}' (prompt '{prompt_id}', {model}, {config_id})"
+                        caps.check_prompt(_request_chars(system, turns), what, case.file, case.line)
                     except UserError as error:
                         if problems is None:
                             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import secrets
 import subprocess
 from collections.abc import Callable
@@ -16,8 +17,9 @@ from harness.api.host import PluginHost
 from harness.api.provider import Provider, ProviderSettings
 from harness.api.reporting import ReportContext
 from harness.api.scoring import Scorer
-from harness.errors import UserError
+from harness.errors import OutputError, UserError
 from harness.log.assemble import assemble
+from harness.log.atomic import folder_lock
 from harness.log.baseline import compare_runs
 from harness.log.casetotals import ScorerLookup
 from harness.log.deltas import BaselineComparison
@@ -30,6 +32,7 @@ from harness.log.store import Store
 from harness.log.store import default_store_path as default_store_path
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
+from harness.run.estimate import CostEstimate, estimate_cost
 from harness.run.models import check_models, served_models
 from harness.run.planning import PlannedTrial, check_requests, plan
 from harness.run.runner import Runner, RunOptions, now_iso
@@ -134,19 +137,57 @@ def compare_with(results: RunResults, baseline: Baseline) -> BaselineComparison:
 
 
 def write_reports(
-    results: RunResults, out_dir: Path, formats: list[str], host: PluginHost, baseline: RunResults | None
+    results: RunResults,
+    out_dir: Path,
+    formats: list[str],
+    host: PluginHost,
+    baseline: RunResults | None,
+    replace_other_run: bool = True,
 ) -> list[Path]:
-    # results.json is the core's own record (the run log), always written; "json" names it as a format.
-    written = [results.write(out_dir / "results.json")]
-    ctx = ReportContext(out_dir=out_dir, baseline=baseline)
-    for name in formats:
-        if name in (CORE_FORMAT, BASELINE_FORMAT):
-            continue
-        reporter = host.reporters.get(name)()
-        path = reporter.write(results, ctx)
-        if path not in written:
-            written.append(path)
+    """Write results.json and each format into ``out_dir``, holding the folder's lock so two runs writing the
+    same folder never mix. Without ``replace_other_run`` (``harness report``), a folder that holds another
+    run's results.json is refused instead of overwritten. A failed write (a full disk) is an OutputError
+    naming the cause; every file is written whole or not at all."""
+    try:
+        with folder_lock(out_dir):
+            if not replace_other_run:
+                _check_owner(out_dir / "results.json", results.run.id)
+            # results.json is the core's own record (the run log), always written; "json" names it as a format.
+            written = [results.write(out_dir / "results.json")]
+            ctx = ReportContext(out_dir=out_dir, baseline=baseline)
+            for name in formats:
+                if name in (CORE_FORMAT, BASELINE_FORMAT):
+                    continue
+                reporter = host.reporters.get(name)()
+                path = reporter.write(results, ctx)
+                if path not in written:
+                    written.append(path)
+    except OSError as exc:
+        raise _output_error(exc, f"the reports of run {results.run.id}", results.run.id, out_dir) from None
     return written
+
+
+def _output_error(exc: OSError, what: str, run_id: str, out_dir: Path) -> OutputError:
+    """A failed report write as one message: the cause, and how to write the reports again."""
+    return OutputError(
+        f"cannot write {what}: {exc.strerror or exc}",
+        file=exc.filename or out_dir,
+        hint=f"every finished trial is in the store: `harness report {run_id} --out DIR` writes the reports "
+        "again once there is room",
+    )
+
+
+def _check_owner(path: Path, run_id: str) -> None:
+    """Refuse to replace a results.json that belongs to a different run."""
+    try:
+        other = json.loads(path.read_text(encoding="utf-8")).get("run", {}).get("id")
+    except (OSError, ValueError, AttributeError):
+        return
+    if other and other != run_id:
+        raise UserError(
+            f"{path} holds the results of run {other}; re-rendering run {run_id} there would replace them",
+            hint="give --out DIR to write this run's reports elsewhere",
+        )
 
 
 #: The formats the core writes itself: results.json (the versioned run log, docs/results-json.md, always
@@ -166,27 +207,50 @@ def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], ho
     if not runs:
         return []
     written = []
-    if BASELINE_FORMAT in formats:
-        by_suite = {suite_slug(r.run.suite_file): r for r in runs}
-        written.append(write_baseline_file(out_dir / BASELINE_FILE, by_suite))
-    for name in formats:
-        if name in (CORE_FORMAT, BASELINE_FORMAT):
-            continue
-        path = host.reporters.get(name)().write_combined(runs, out_dir)
-        if path is not None:
-            written.append(path)
+    try:
+        with folder_lock(out_dir):
+            if BASELINE_FORMAT in formats:
+                by_suite = {suite_slug(r.run.suite_file): r for r in runs}
+                written.append(write_baseline_file(out_dir / BASELINE_FILE, by_suite))
+            for name in formats:
+                if name in (CORE_FORMAT, BASELINE_FORMAT):
+                    continue
+                path = host.reporters.get(name)().write_combined(runs, out_dir)
+                if path is not None:
+                    written.append(path)
+    except OSError as exc:
+        raise _output_error(exc, f"the summary of this command into {out_dir}", "RUN_ID", out_dir) from None
     return written
 
 
 def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
     """Load, plan and check a suite without calling any model (``harness validate``): every mistake of the
-    suite is found in this one pass and raised together (sorted by file:line)."""
+    suite is found in this one pass and raised together (sorted by file:line), within the limits of whoever
+    runs the command (``options.load.caps``: trials and prompt length while planning, cost here)."""
     problems = Problems()
     loaded = load_suite(path, options.load, problems)
     trials = plan(loaded, options.filters, problems)
     check_requests(loaded, trials, problems)
     problems.raise_any()
+    check_cost(loaded, trials)
     return loaded, trials
+
+
+def check_cost(loaded: LoadedSuite, trials: list[PlannedTrial]) -> CostEstimate | None:
+    """With --max-cost: refuse a plan whose estimated cost (an upper bound) passes it, or cannot be priced."""
+    caps = loaded.options.caps
+    if caps.max_cost_usd is None:
+        return None
+    found = estimate_cost(loaded.provider_cls, trials)
+    if found.unpriced:
+        models = ", ".join(f"{model} ({calls} calls)" for model, calls in sorted(found.unpriced.items()))
+        raise UserError(
+            f"--max-cost ${caps.max_cost_usd:g} cannot be checked: no price is known for {models}",
+            file=loaded.path,
+            hint="use models the provider prices, or leave out --max-cost",
+        )
+    caps.check_cost(found.usd, found.breakdown(), loaded.path)
+    return found
 
 
 def execute(
@@ -260,9 +324,11 @@ def execute(
     results = assemble(info, records, scorer_lookup(host))
     if baseline is not None:
         results.baseline = compare_with(results, baseline)
-    written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
+    try:
+        written = write_reports(results, out_dir, options.formats, host, baseline.results if baseline else None)
+    finally:
+        store.close()
     host.pm.hook.run_finished(results=results)
-    store.close()
     return Outcome(results, out_dir, exit_code(results, options.fail_on, options.max_errors), written)
 
 

@@ -15,7 +15,8 @@ from harness.errors import UserError
 from harness.suite.model import Case
 from harness.suite.problems import Problems
 from harness.suite.pydantic_errors import to_user_errors
-from harness.suite.yamlsource import SourceMap, parse_yaml
+from harness.suite.storable import MAX_DEPTH, check_storable
+from harness.suite.yamlsource import MAX_CASES_FILE_BYTES, SourceMap, check_size, parse_yaml
 
 #: CSV columns with a meaning of their own; every other column becomes a variable.
 CSV_FIELDS = {"id", "description", "tags", "media", "prompt", "system", "threshold", "skip"}
@@ -65,23 +66,27 @@ def _csv_rows(path: Path, text: str, problems: Problems) -> list[LoadedCase]:
 def _validate(
     raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tuple[str | int, ...], problems: Problems
 ) -> list[LoadedCase]:
-    """The case at ``loc`` (an empty list when it is unusable; its mistakes are recorded)."""
+    """The case at ``loc`` (an empty list when it has a mistake: recorded, and the case left out whole, so
+    nothing half-valid is checked further)."""
     if not isinstance(raw, dict):
         problems.add(UserError(f"a case must be a mapping, got {type(raw).__name__}", file=path, line=line))
         return []
-    try:
-        case = Case.model_validate(raw)
-    except ValidationError as exc:
-        # A case with a mistake is left out whole (nothing half-valid is checked further).
-        problems.extend(to_user_errors(exc, smap, Case, loc))
-        return []
-    return [LoadedCase(case, path, line, smap, loc)]
+    with problems.guard():
+        check_storable(raw, smap, loc)
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(to_user_errors(exc, smap, Case, loc))
+            return []
+        return [LoadedCase(case, path, line, smap, loc)]
+    return []
 
 
 def load_case_file(path: Path, problems: Problems) -> list[LoadedCase]:
     """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml). Mistakes in a
     case are recorded in ``problems`` and the other cases still load; an unreadable file raises."""
     try:
+        check_size(path, MAX_CASES_FILE_BYTES, "cases files")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"cases file not found: {path}") from None
@@ -100,6 +105,10 @@ def load_case_file(path: Path, problems: Problems) -> list[LoadedCase]:
                 raw = json.loads(line_text)
             except json.JSONDecodeError as exc:
                 problems.add(UserError(f"invalid JSON: {exc.msg}", file=path, line=number))
+                continue
+            except RecursionError:
+                message = f"nested deeper than {MAX_DEPTH} levels (results could not store it)"
+                problems.add(UserError(message, file=path, line=number))
                 continue
             index = len(smap.lines)
             smap.lines[(index,)] = number

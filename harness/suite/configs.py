@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 
 from harness.api.provider import Provider
+from harness.errors import UserError
+from harness.suite.caps import Caps
 from harness.suite.model import Suite
 from harness.suite.problems import Problems
 from harness.suite.yamlsource import SourceMap
@@ -22,8 +24,9 @@ Resolve = Callable[[str, SourceMap, tuple[str | int, ...], str], Path]
 class Configs:
     """Checks every config of one suite against its provider (None: the provider is unknown, skip checks)."""
 
-    def __init__(self, provider: type[Provider] | None, problems: Problems, resolve: Resolve) -> None:
+    def __init__(self, provider: type[Provider] | None, problems: Problems, resolve: Resolve, caps: Caps) -> None:
         self.provider = provider
+        self.caps = caps
         self.problems = problems
         self.resolve = resolve
         self.base: dict[str, Any] = {}
@@ -92,6 +95,12 @@ class Configs:
         out: list[tuple[str, dict[str, Any]]] = []
         if matrix.config:
             keys = list(matrix.config)
+            sizes = [len(matrix.config[k]) for k in keys]
+            try:
+                self.caps.check_grid(sizes, smap.file, smap.line(("matrix", "config")))
+            except UserError as error:
+                self.problems.add(error)
+                return [("default", {})]
             for values in itertools.product(*(matrix.config[k] for k in keys)):
                 variant = dict(zip(keys, values, strict=True))
                 label = ",".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in variant.items())

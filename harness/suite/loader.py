@@ -18,6 +18,7 @@ from harness.api.scoring import CheckContext
 from harness.errors import UserError, UserErrors
 from harness.log.records import VideoMetadata
 from harness.log.results import SkippedCase
+from harness.suite.caps import Caps
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.configs import Configs
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
@@ -25,8 +26,9 @@ from harness.suite.overrides import apply_override
 from harness.suite.problems import Problems
 from harness.suite.salvage import validate_salvaging
 from harness.suite.scorers import ScorerEnv, ScorerSpec, parse_scorer_entries
+from harness.suite.storable import check_storable
 from harness.suite.templating import Template, TemplateError
-from harness.suite.yamlsource import SourceMap, load_yaml
+from harness.suite.yamlsource import MAX_FILE_BYTES, SourceMap, check_size, load_yaml
 
 
 @dataclass
@@ -41,6 +43,8 @@ class LoadOptions:
     #: ``--model`` overrides the models of the suite.
     models: list[str] = field(default_factory=list)
     repeat: int | None = None
+    #: The limits of whoever runs the command (--max-trials, --max-prompt-chars, --max-cost).
+    caps: Caps = field(default_factory=Caps)
 
 
 @dataclass
@@ -139,7 +143,7 @@ class _Loader:
         self.dir = path.parent
         self.options = options
         self.problems = problems
-        self.configs = Configs(None, problems, self.resolve)
+        self.configs = Configs(None, problems, self.resolve, options.caps)
         #: The suite lists prompt variants (even if some of them failed to load), and their ids.
         self.has_prompts = False
         self.prompt_ids: set[str] = set()
@@ -163,6 +167,7 @@ class _Loader:
     def template_file(self, name: str, smap: SourceMap, loc: tuple[str | int, ...]) -> SourcedTemplate:
         path = self.resolve(name, smap, loc, "template file")
         try:
+            check_size(path, MAX_FILE_BYTES, "template files")
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise smap.error(f"cannot read template file {name}: {exc}", loc) from None
@@ -214,6 +219,7 @@ class _Loader:
         for override in self.options.overrides:
             with self.problems.guard():
                 apply_override(raw, override, smap)
+        check_storable(raw, smap)
         listed = raw.get("prompts")
         declared: list[Any] = listed if isinstance(listed, list) else []
         # Prompt variants as written, even those dropped for a mistake: cases naming them are not wrong too.
@@ -227,7 +233,7 @@ class _Loader:
         if provider_cls is not None:
             for key_path, message in provider_cls.check_options(suite.provider_options):
                 self.problems.add(smap.error(f"provider_options: {message}", ("provider_options", *key_path[:1])))
-        self.configs = Configs(provider_cls, self.problems, self.resolve)
+        self.configs = Configs(provider_cls, self.problems, self.resolve, self.options.caps)
         base_config = self.configs.config(suite.defaults.config, smap, ("defaults", "config"))
         self.configs.base = base_config
         configs = self.configs.variants(suite, smap)

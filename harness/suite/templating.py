@@ -1,4 +1,5 @@
-"""Prompt templates: Jinja2's sandbox with StrictUndefined, plus filters for prompt authors.
+"""Prompt templates: a bounded, immutable Jinja2 sandbox (``harness.suite.sandbox``) with StrictUndefined,
+plus filters for prompt authors.
 
 Literal braces: write ``{{ '{{' }}`` for one ``{{``, or wrap a block in ``{% raw %}...{% endraw %}``
 (handy for JSON examples in prompts).
@@ -10,9 +11,10 @@ import json
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from harness.api.timestamps import mmss, seconds
+from harness.suite.sandbox import BoundedSandbox, Budget, BudgetExceeded, render_bounded
 
 
 class TemplateError(Exception):
@@ -32,8 +34,8 @@ def _bullets(values: Any, marker: str = "-") -> str:
     return "\n".join(f"{marker} {v}" for v in values)
 
 
-def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def make_environment() -> BoundedSandbox:
+    env = BoundedSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -41,6 +43,7 @@ def make_environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update({"mmss": mmss, "seconds": seconds, "tojson": _to_json, "bullets": _bullets})
+    env.guard_filters()
     return env
 
 
@@ -67,9 +70,17 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"template syntax error: {exc.message}", exc.lineno) from None
 
-    def render(self, variables: dict[str, Any]) -> str:
+    def render(self, variables: dict[str, Any], budget: Budget | None = None) -> str:
+        """Render under ``budget`` (the sandbox's default limits when None)."""
         try:
-            return self._template.render(variables)
+            return render_bounded(lambda: self._template.generate(variables), budget)
+        except BudgetExceeded as exc:
+            raise TemplateError(f"refused by the template sandbox: {exc}", _line_of(exc)) from None
+        except RecursionError as exc:
+            message = "template error: nested too deep (a macro or a loop that calls itself?)"
+            raise TemplateError(message, _line_of(exc)) from None
+        except MemoryError as exc:
+            raise TemplateError("template error: out of memory", _line_of(exc)) from None
         except jinja2.UndefinedError as exc:
             known = ", ".join(sorted(variables)) or "none"
             raise TemplateError(f"{exc.message} (variables: {known})", _line_of(exc)) from None
@@ -77,7 +88,7 @@ class Template:
             raise TemplateError(f"refused by the template sandbox: {exc}", _line_of(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateError(f"template error: {exc}", _line_of(exc)) from None
-        except (ValueError, TypeError, ArithmeticError) as exc:
+        except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
             raise TemplateError(f"template error: {exc}", _line_of(exc)) from None
 
 

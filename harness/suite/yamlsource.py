@@ -53,40 +53,119 @@ class SourceMap:
         return UserError(message, file=self.file, line=self.line(loc), hint=hint)
 
 
-def _walk(node: yaml.Node, path: Loc, smap: SourceMap) -> None:
-    smap.lines.setdefault(path, node.start_mark.line + 1)
+#: Suites are untrusted: a suite or YAML cases file may be at most this big (bytes) ...
+MAX_FILE_BYTES = 10_000_000
+#: ... and stand for at most this much once its aliases are expanded (characters of scalars plus one per node):
+#: a 500-byte "billion laughs" of nested aliases is refused here instead of filling memory downstream.
+MAX_EXPANDED = 20_000_000
+#: CSV and JSONL cases files may be bigger (one case a line), up to this many bytes.
+MAX_CASES_FILE_BYTES = 100_000_000
+#: Mappings and lists nested deeper than this are refused (nothing in a suite needs it; storing it would fail).
+MAX_NESTING = 100
+
+
+def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node, int]]:
+    """(key or index, child node, line) of a mapping or sequence node; merge keys (``<<``) are skipped."""
     if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
+        out: list[tuple[str | int, yaml.Node, int]] = []
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            if key == "<<":
-                continue
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                smap.duplicates.append(
-                    UserError(
-                        f"duplicate key '{key}' (first at line {seen[key]})",
-                        file=smap.file,
-                        line=line,
-                        hint="YAML keeps only the last one; remove or rename one of them",
-                    )
+            if key != "<<":
+                out.append((key, value_node, key_node.start_mark.line + 1))
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [(index, item, item.start_mark.line + 1) for index, item in enumerate(node.value)]
+    return []
+
+
+def _check_duplicates(node: yaml.Node, smap: SourceMap) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        if key == "<<":
+            continue
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            smap.duplicates.append(
+                UserError(
+                    f"duplicate key '{key}' (first at line {seen[key]})",
+                    file=smap.file,
+                    line=line,
+                    hint="YAML keeps only the last one; remove or rename one of them",
                 )
-            seen[key] = line
-            smap.lines[(*path, key)] = line
-            _walk(value_node, (*path, key), smap)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            smap.lines[(*path, index)] = item.start_mark.line + 1
-            _walk(item, (*path, index), smap)
+            )
+        seen[key] = line
+
+
+def _walk(root: yaml.Node, smap: SourceMap) -> None:
+    """Record the line of every value, visiting each node once: a node that aliases share is walked (and its
+    expanded size counted) once, an alias of a node that contains it is refused, and so are documents nested
+    or expanding past the limits above. Iterative, so no document can exhaust Python's stack."""
+    smap.lines.setdefault((), root.start_mark.line + 1)
+    expanded: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    # (node, path, children done?) frames; a node's size is known once all its children are.
+    stack: list[tuple[yaml.Node, Loc, bool]] = [(root, (), False)]
+    while stack:
+        node, path, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            size = 1 + sum(expanded[id(child)] for _, child, _ in _children(node))
+            if size > MAX_EXPANDED:
+                raise UserError(
+                    f"this value expands to {size:,} characters and nodes once its aliases are resolved "
+                    f"(the limit is {MAX_EXPANDED:,})",
+                    file=smap.file,
+                    line=smap.line(path),
+                    hint="aliases (*name) that repeat other aliases multiply; write the values out or use a cases file",
+                )
+            expanded[key] = size
+            continue
+        if key in expanded:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            expanded[key] = 1 + len(node.value)
+            continue
+        if len(path) > MAX_NESTING:
+            raise smap.error(
+                f"nested deeper than {MAX_NESTING} levels", path, "flatten the structure; a suite never needs this"
+            )
+        _check_duplicates(node, smap)
+        open_nodes.add(key)
+        stack.append((node, path, True))
+        for name, child, line in reversed(_children(node)):
+            child_path = (*path, name)
+            smap.lines.setdefault(child_path, line)
+            if id(child) in open_nodes:
+                raise UserError(
+                    "a YAML alias refers to a node that contains it (the value would be infinite)",
+                    file=smap.file,
+                    line=line,
+                    hint="an alias (*name) may only repeat an anchor (&name) defined outside itself",
+                )
+            if id(child) not in expanded:
+                stack.append((child, child_path, False))
 
 
 def parse_yaml(text: str, file: Path) -> tuple[Any, SourceMap]:
     """Parse YAML text with ``yaml.SafeLoader``; syntax errors become a UserError at the right line."""
     smap = SourceMap(file)
+    if len(text) > MAX_FILE_BYTES:
+        raise UserError(
+            f"the file is {len(text):,} characters; suite and YAML cases files may have at most {MAX_FILE_BYTES:,}",
+            file=file,
+            hint="put many cases in a CSV or JSONL cases file",
+        )
     loader = _Loader(text)
     try:
-        # One parse: the node tree gives the lines, and the data is constructed from the same tree.
+        # One parse: the node tree gives the lines (checked first: aliases, nesting, size), and the data is
+        # constructed from the same tree.
         node = loader.get_single_node()
+        if node is not None:
+            _walk(node, smap)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -105,13 +184,19 @@ def parse_yaml(text: str, file: Path) -> tuple[Any, SourceMap]:
         raise UserError(f"YAML error: {exc}", file=file) from None
     finally:
         loader.dispose()
-    if node is not None:
-        _walk(node, (), smap)
     return data, smap
+
+
+def check_size(path: Path, limit: int, what: str, hint: str | None = None) -> None:
+    """Refuse a file bigger than ``limit`` bytes before reading it (suites are untrusted)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise UserError(f"the file is {size:,} bytes; {what} may have at most {limit:,}", file=path, hint=hint)
 
 
 def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     try:
+        check_size(path, MAX_FILE_BYTES, "suite and YAML cases files", "put many cases in a CSV or JSONL cases file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"file not found: {path}") from None

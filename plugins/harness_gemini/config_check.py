@@ -19,6 +19,7 @@ import pydantic
 from google.genai import types
 
 from harness.api import did_you_mean
+from harness_gemini.schema_refs import SCHEMA_REFS, foreign_refs
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -215,6 +216,10 @@ def _schema_problems(config: dict[str, Any]) -> list[Problem]:
             except jsonschema.SchemaError as error:
                 where = ("response_json_schema", *error.absolute_path)
                 problems.append((where, f"invalid JSON Schema: {error.message}"))
+    found = [("response_schema", ref) for ref in foreign_refs(schema, SCHEMA_REFS)]
+    found += [("response_json_schema", ref) for ref in foreign_refs(json_schema)]
+    for key, ref in found:
+        problems.append(((key,), f"$ref '{ref}' points outside the schema; use #/$defs/... references only"))
     if schema is not None and json_schema is not None:
         problems.append((("response_json_schema",), "set either response_schema or response_json_schema"))
     mime = config.get("response_mime_type")

@@ -11,7 +11,7 @@ from google.genai import types
 
 from harness.api import MediaInfo, MediaRef, ProviderError, ProviderRequest, VideoMetadata
 from harness_gemini import limits, media_tokens
-from harness_gemini.mime import SUPPORTED_TYPES, detect_file, kind_of
+from harness_gemini.mime import HEAD_BYTES, SUPPORTED_TYPES, detect_file, indirection, kind_of
 from harness_gemini.options import GeminiOptions
 from harness_gemini.pdf import probe_pdf
 from harness_gemini.probe import ProbeError, probe_audio, probe_video
@@ -58,6 +58,14 @@ def describe(ref: MediaRef) -> Described:
     try:
         detected = detect_file(path)
         size = ref.size_bytes if ref.size_bytes is not None else path.stat().st_size
+        if detected is None:
+            with path.open("rb") as handle:
+                pointer = indirection(handle.read(HEAD_BYTES))
+            if pointer is not None:
+                raise ValueError(
+                    f"{ref.source}: the file is {pointer}, not media: files that make a reader open other files "
+                    "or URLs are refused (suites are untrusted)"
+                )
     except OSError as error:
         raise ValueError(f"{ref.source}: cannot read media file: {error.strerror or error}") from error
     notes: list[str] = []
@@ -73,23 +81,24 @@ def describe(ref: MediaRef) -> Described:
         source=ref.source, mime_type=mime, size_bytes=size, sha256=ref.sha256, video_metadata=ref.video_metadata
     )
     try:
-        _probe(path, info, notes)
+        # Opened as what the content says (the declared type only when the content is not recognised).
+        _probe(path, info, notes, detected or mime)
     except ProbeError as error:
-        raise ValueError(f"{ref.source}: unreadable {mime} file: {error}") from error
+        raise ValueError(f"{ref.source}: unreadable {detected or mime} file: {error}") from error
     return Described(ref, info, notes)
 
 
-def _probe(path: Path, info: MediaInfo, notes: list[str]) -> None:
-    """Fill in what PyAV (audio, video) or pypdf (PDF) reads from the file."""
+def _probe(path: Path, info: MediaInfo, notes: list[str], container: str) -> None:
+    """Fill in what PyAV (audio, video) or pypdf (PDF) reads from the file, opened as ``container``."""
     kind = kind_of(info.mime_type)
     if kind == "audio":
-        audio = probe_audio(path)
+        audio = probe_audio(path, container)
         info.duration_s = round(audio.duration_s, 3) if audio.duration_s is not None else None
         info.channels, info.sample_rate = audio.channels, audio.sample_rate
         if audio.channels and audio.channels > 1:
             notes.append(f"{info.source}: {audio.channels} audio channels; the Gemini API merges them into one (mono)")
     elif kind == "video":
-        video = probe_video(path)
+        video = probe_video(path, container)
         info.duration_s = round(video.duration_s, 3) if video.duration_s is not None else None
         info.width, info.height, info.frame_rate = video.width, video.height, video.frame_rate
         info.has_audio, info.channels, info.sample_rate = video.has_audio, video.channels, video.sample_rate

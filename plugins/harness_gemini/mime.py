@@ -140,6 +140,40 @@ def detect_file(path: Path) -> str | None:
     return detect_bytes(after.lstrip(b"\x00")) or "audio/mp3"
 
 
+def detect_data(data: bytes) -> str | None:
+    """:func:`detect_file` for bytes in memory (inline media)."""
+    tag = _id3_size(data[:HEAD_BYTES])
+    if tag is None:
+        return detect_bytes(data[:HEAD_BYTES])
+    return detect_bytes(data[tag : tag + HEAD_BYTES].lstrip(b"\x00")) or "audio/mp3"
+
+
+#: Text that makes a media library open other files or URLs: playlists, manifests, concat lists.
+_INDIRECTIONS = (
+    (b"#EXTM3U", "an M3U/HLS playlist"),
+    (b"#EXTINF", "an M3U playlist"),
+    (b"[playlist]", "a PLS playlist"),
+    (b"ffconcat", "an ffmpeg concat list"),
+    (b"<MPD", "a DASH manifest"),
+    (b"<smil", "a SMIL playlist"),
+    (b"<asx", "an ASX playlist"),
+    (b"<playlist", "an XSPF playlist"),
+    (b"[Reference]", "a Windows Media reference"),
+)
+
+
+def indirection(head: bytes) -> str | None:
+    """What kind of playlist or reference ``head`` starts (it would make a demuxer open other files or
+    URLs), or None. Checked only on content no media signature matched."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for marker, kind in _INDIRECTIONS:
+        if text.startswith(marker.lower()) or (marker.startswith(b"<") and marker.lower() in text[:HEAD_BYTES]):
+            return kind
+    if b"://" in text[:HEAD_BYTES] and b"\x00" not in text:
+        return "text naming a URL"
+    return None
+
+
 def kind_of(mime: str | None) -> str | None:
     """``audio``, ``image``, ``video`` or ``document`` for a MIME type, or None."""
     if not mime:

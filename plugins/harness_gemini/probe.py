@@ -1,12 +1,37 @@
-"""Reading audio and video files with PyAV: duration, channels and sample rate; frame size, rate, audio track."""
+"""Reading audio and video files with PyAV: duration, channels and sample rate; frame size, rate, audio track.
+
+Media come from untrusted suites, so a file is opened as what its content says it is: through a Python file
+object (no URL, no protocol) with the demuxer of its sniffed type forced, never the demuxer ffmpeg would guess,
+so a playlist or manifest named ``x.flac`` can never make ffmpeg open the files or URLs it names.
+"""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import av
+
+#: The ffmpeg demuxer of each type (mime.py's names).
+DEMUXERS = {
+    "audio/wav": "wav",
+    "audio/mp3": "mp3",
+    "audio/aiff": "aiff",
+    "audio/aac": "aac",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
+    "video/mp4": "mov",
+    "video/mov": "mov",
+    "video/3gpp": "mov",
+    "video/mpeg": "mpeg",
+    "video/mpg": "mpeg",
+    "video/avi": "avi",
+    "video/x-flv": "flv",
+    "video/webm": "matroska",
+    "video/wmv": "asf",
+}
 
 #: Containers without a duration header (ADTS AAC: ffmpeg guesses from the bitrate): sum packet durations.
 _ESTIMATED = {"aac"}
@@ -35,16 +60,24 @@ class VideoProbe:
     sample_rate: int | None
 
 
-def probe_audio(path: Path) -> AudioProbe:
-    """Probe an audio file; raise ProbeError when PyAV cannot read it or it has no audio stream."""
-    stat = path.stat()
-    return _probe_audio(str(path), stat.st_size, stat.st_mtime_ns)
+def open_media(source: IO[bytes], mime: str) -> Any:
+    """``source`` opened by PyAV with the demuxer of ``mime`` forced (ProbeError for a type without one)."""
+    demuxer = DEMUXERS.get(mime)
+    if demuxer is None:
+        raise ProbeError(f"no demuxer for {mime}")
+    return av.open(source, mode="r", format=demuxer)
 
 
-def probe_video(path: Path) -> VideoProbe:
-    """Probe a video file; raise ProbeError when PyAV cannot read it or it has no video stream."""
+def probe_audio(path: Path, mime: str) -> AudioProbe:
+    """Probe an audio file as ``mime``; raise ProbeError when PyAV cannot read it or it has no audio stream."""
     stat = path.stat()
-    return _probe_video(str(path), stat.st_size, stat.st_mtime_ns)
+    return _probe_audio(str(path), mime, stat.st_size, stat.st_mtime_ns)
+
+
+def probe_video(path: Path, mime: str) -> VideoProbe:
+    """Probe a video file as ``mime``; raise ProbeError when PyAV cannot read it or it has no video stream."""
+    stat = path.stat()
+    return _probe_video(str(path), mime, stat.st_size, stat.st_mtime_ns)
 
 
 def _stream_duration(container: av.container.InputContainer, stream: av.stream.Stream) -> float | None:
@@ -58,13 +91,15 @@ def _stream_duration(container: av.container.InputContainer, stream: av.stream.S
 
 
 @functools.lru_cache(maxsize=256)
-def _probe_audio(path: str, size: int, mtime_ns: int) -> AudioProbe:
+def _probe_audio(path: str, mime: str, size: int, mtime_ns: int) -> AudioProbe:
     try:
-        with av.open(path) as container:
+        with open(path, "rb") as handle, open_media(handle, mime) as container:
             if not container.streams.audio:
                 raise ProbeError("no audio stream")
             stream = container.streams.audio[0]
             context = stream.codec_context
+            if not context.sample_rate:
+                raise ProbeError("the audio stream has no sample rate: not decodable as this type")
             return AudioProbe(
                 duration_s=_stream_duration(container, stream),
                 channels=context.channels or None,
@@ -77,12 +112,14 @@ def _probe_audio(path: str, size: int, mtime_ns: int) -> AudioProbe:
 
 
 @functools.lru_cache(maxsize=256)
-def _probe_video(path: str, size: int, mtime_ns: int) -> VideoProbe:
+def _probe_video(path: str, mime: str, size: int, mtime_ns: int) -> VideoProbe:
     try:
-        with av.open(path) as container:
+        with open(path, "rb") as handle, open_media(handle, mime) as container:
             if not container.streams.video:
                 raise ProbeError("no video stream (an audio-only file in a video container?)")
             video = container.streams.video[0]
+            if not video.codec_context.width:
+                raise ProbeError("the video stream has no picture size: not decodable as this type")
             rate = video.average_rate or video.guessed_rate
             audio = container.streams.audio[0] if container.streams.audio else None
             # The container's duration covers every stream (a soundtrack may outlast the pictures).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import os
 import time
@@ -17,6 +18,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from harness.api import (
+    CallEstimate,
     LocalEndpoint,
     Output,
     Provider,
@@ -29,7 +31,6 @@ from harness.api import (
 from harness_gemini.answers import StreamCollector, parse_response, wants_json
 from harness_gemini.config_check import Problem, check_config
 from harness_gemini.errors import TRANSPORT_ERRORS, classify
-from harness_gemini.estimate import estimate_usage
 from harness_gemini.local import start_emulator
 from harness_gemini.media import (
     Described,
@@ -44,6 +45,21 @@ from harness_gemini.media import to_part as media_part
 from harness_gemini.media_tokens import total
 from harness_gemini.options import GeminiOptions, option_errors
 from harness_gemini.uploads import Uploads
+
+
+def _max_output(model: str) -> int:
+    """The most output tokens a model may produce when the request sets no max_output_tokens (Gemini API
+    models page: 65,536 for the 2.5 and 3 families, 8,192 before them)."""
+    name = model.removeprefix("models/")
+    return 8_192 if name.startswith(("gemini-1", "gemini-2.0")) else 65_536
+
+
+@functools.cache
+def _price_table() -> Any:
+    from harness_scorers import prices
+
+    return prices.shipped()
+
 
 #: Environment variables holding the key, in the order google-genai itself prefers them.
 KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
@@ -163,10 +179,6 @@ class GeminiProvider(Provider):
             raise classify(error, self._api_key) from None
         return names
 
-    @classmethod
-    def estimate_usage(cls, request: ProviderRequest, options: dict[str, Any]) -> Usage | None:
-        return estimate_usage(request, options)
-
     async def count_tokens(self, request: ProviderRequest) -> int | None:
         try:
             headers = self.headers(request)
@@ -186,6 +198,34 @@ class GeminiProvider(Provider):
                 problems.append(str(error))
         # Option overrides are not known here (a classmethod): the built-in rates and limits apply.
         return problems + assess(described, request, GeminiOptions())
+
+    @classmethod
+    def estimate(cls, request: ProviderRequest) -> CallEstimate:
+        """Text at four characters a token, media at their documented token rates (media_tokens), and as many
+        output tokens as max_output_tokens allows (unset: the model's documented maximum)."""
+        text = super().estimate(request).input_tokens
+        described = []
+        for ref in distinct_media(request):
+            with contextlib.suppress(ValueError):  # an unreadable file is check_request's to report
+                described.append(describe(ref))
+        assess(described, request, GeminiOptions())
+        media = total([item.info.tokens_estimate for item in described])
+        limit = request.config.get("max_output_tokens")
+        most = int(limit) if isinstance(limit, int) and limit > 0 else _max_output(request.model)
+        return CallEstimate(text + sum(media.values()), most, {"TEXT": text, **media})
+
+    @classmethod
+    def cost_usd(cls, model: str, usage: Usage, batch: bool = False) -> float | None:
+        """The price of a call with this usage, from the shipped price table (prices.yaml; the Batch API at its
+        ``batch_factor`` of the standard price); None for a model it does not list."""
+        from harness_scorers import prices
+
+        table = _price_table()
+        found = prices.lookup(model, table.models)
+        if found is None:
+            return None
+        usd = float(prices.cost(usage, found[1])["cost_usd"])
+        return usd * table.batch_factor if batch else usd
 
     # calls ------------------------------------------------------------------------------------
     def headers(self, request: ProviderRequest) -> dict[str, str]:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.api import ReportContext, Reporter, RunResults, TrialRecord
+from harness.api import ReportContext, Reporter, RunResults, TrialRecord, atomic_file
 from harness_reporters.verdicts import failure_reason
 
 BASE_COLUMNS = [
@@ -115,7 +115,7 @@ class CsvReporter(Reporter):
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         path = ctx.out_dir / self.filename
         metrics = metric_names(results)
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with atomic_file(path, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(BASE_COLUMNS + [f"metric:{m}" for m in metrics])
             for trial in results.trials:

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, SummaryRow, TrialRecord
+from harness.api import BaselineComparison, ReportContext, Reporter, RunResults, SummaryRow, TrialRecord, write_atomic
 from harness.api import __version__ as harness_version
 from harness_reporters.html_static import static_report
 from harness_reporters.methods import scoring_methods
@@ -306,9 +306,4 @@ class HtmlReporter(Reporter):
     filename = "report.html"
 
     def write(self, results: RunResults, ctx: ReportContext) -> Path:
-        ctx.out_dir.mkdir(parents=True, exist_ok=True)
-        path = ctx.out_dir / self.filename
-        tmp = path.with_suffix(".html.tmp")
-        tmp.write_text(render_html(results, ctx), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_atomic(ctx.out_dir / self.filename, render_html(results, ctx))

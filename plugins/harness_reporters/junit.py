@@ -25,7 +25,16 @@ from collections import defaultdict
 from pathlib import Path
 from typing import ClassVar
 
-from harness.api import CaseVerdict, ReportContext, Reporter, RunResults, SkippedCase, TrialRecord, number_text
+from harness.api import (
+    CaseVerdict,
+    ReportContext,
+    Reporter,
+    RunResults,
+    SkippedCase,
+    TrialRecord,
+    atomic_file,
+    number_text,
+)
 from harness_reporters.verdicts import describe_score, failure_reason, row_label
 
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and produce a broken file).
@@ -240,7 +249,8 @@ class JunitReporter(Reporter):
         path = ctx.out_dir / self.filename
         tree = junit_tree(results, strict=self.strict)
         ET.indent(tree)
-        tree.write(path, encoding="utf-8", xml_declaration=True)
+        with atomic_file(path, "wb") as handle:
+            tree.write(handle, encoding="utf-8", xml_declaration=True)
         return path
 
 

@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.api import BaselineComparison, PairedComparison, ReportContext, Reporter, RunResults, SummaryRow
+from harness.api import (
+    BaselineComparison,
+    PairedComparison,
+    ReportContext,
+    Reporter,
+    RunResults,
+    SummaryRow,
+    safe_text,
+    write_atomic,
+)
 from harness_reporters.methods import scoring_methods
 from harness_reporters.numbers import (
     Notation,
@@ -35,13 +44,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>])")
 def md(text: object, limit: int = 200) -> str:
     """Untrusted text as inert Markdown, for a table cell, a list item or a heading.
 
-    Guarantees: one line (every run of whitespace, line breaks included, becomes one space); at most ``limit``
-    characters (cut with an ellipsis); no HTML (``&``, ``<`` and ``>`` become entities, so no tag, comment or
-    entity survives); no Markdown markup (every character that can start emphasis, code, a link, an image, a
-    heading, a quote or a table cell is backslash-escaped). The result reads as the text. (GitHub still turns a
-    bare URL into a link, as it does in any text.)
+    Guarantees: one line (every run of whitespace, line breaks included, becomes one space); no escape
+    sequences, control characters or CI workflow commands (``safe_text``, the core's one sanitiser); at most
+    ``limit`` characters (cut with an ellipsis); no HTML (``&``, ``<`` and ``>`` become entities, so no tag,
+    comment or entity survives); no Markdown markup (every character that can start emphasis, code, a link, an
+    image, a heading, a quote or a table cell is backslash-escaped). The result reads as the text. (GitHub still
+    turns a bare URL into a link, as it does in any text.)
     """
-    value = " ".join(str(text).split())
+    value = " ".join(safe_text(text, one_line=True).split())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -272,11 +282,9 @@ class MarkdownReporter(Reporter):
     def write(self, results: RunResults, ctx: ReportContext) -> Path:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         path = ctx.out_dir / self.filename
-        path.write_text(markdown_summary(results, baseline_of(results, ctx)), encoding="utf-8")
-        return path
+        return write_atomic(path, markdown_summary(results, baseline_of(results, ctx)))
 
     def write_combined(self, runs: list[RunResults], out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / self.filename
-        path.write_text(combined_summary(runs), encoding="utf-8")
-        return path
+        return write_atomic(path, combined_summary(runs))

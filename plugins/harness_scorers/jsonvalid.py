@@ -10,7 +10,7 @@ import jsonschema
 from pydantic import ConfigDict, Field, model_validator
 
 from harness.api import CheckContext, MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions, UserError
-from harness_scorers import schemaconv
+from harness_scorers import schemaconv, schemarefs
 from harness_scorers.jsonextract import ExtractError, extract, parse_strict, pointer, resolve, same
 from harness_scorers.templated import check_file, is_template, read_file, render
 
@@ -77,15 +77,27 @@ class JsonScorer(Scorer):
         return self.options
 
     def check(self, ctx: CheckContext) -> list[str]:
-        return check_file("schema_file", self.opts.schema_file, ctx.resolve_path)
+        o = self.opts
+        problems = check_file("schema_file", o.schema_file, ctx.resolve_path)
+        if isinstance(o.schema_, dict):
+            problems += [f"schema: {p}" for p in schemarefs.ref_problems(o.schema_, ctx.suite_dir, ctx.resolve_path)]
+        elif o.schema_file is not None and not problems and not is_template(o.schema_file):
+            path = ctx.resolve_path(o.schema_file)
+            try:
+                schema = _load_schema_file(path, path.read_text(encoding="utf-8-sig"))
+            except (UserError, OSError, UnicodeDecodeError) as exc:
+                return [f"schema_file: {exc.message if isinstance(exc, UserError) else exc}"]
+            problems += [f"schema_file: {p}" for p in schemarefs.ref_problems(schema, path.parent, ctx.resolve_path)]
+        return problems
 
-    def _schema(self, ctx: ScoreContext) -> tuple[dict[str, Any] | None, str | None]:
+    def _schema(self, ctx: ScoreContext) -> tuple[dict[str, Any] | None, str | None, Path]:
+        """The schema, where it came from, and the folder its relative references resolve against."""
         o = self.opts
         if isinstance(o.schema_, dict):
-            return o.schema_, "inline"
+            return o.schema_, "inline", ctx.suite_dir
         if o.schema_file is not None:
             path, text = read_file(ctx, "schema_file", o.schema_file)
-            return _load_schema_file(path, text), path.name
+            return _load_schema_file(path, text), path.name, path.parent
         if o.schema_ == "from_request":
             try:
                 found = schemaconv.from_config(ctx.config)
@@ -95,8 +107,8 @@ class JsonScorer(Scorer):
                 raise UserError(
                     "json: schema 'from_request' but the trial's config has no response_schema or response_json_schema"
                 )
-            return found
-        return None, None
+            return found[0], found[1], ctx.suite_dir
+        return None, None, ctx.suite_dir
 
     async def score(self, ctx: ScoreContext) -> Score:
         o = self.opts
@@ -125,11 +137,11 @@ class JsonScorer(Scorer):
                 return _fail(Reason(measured="json", note=f"not JSON: {exc}{hint}"), details)
             details["source"] = how
         details["value"] = value
-        schema, schema_source = self._schema(ctx)
+        schema, schema_source, base = self._schema(ctx)
         if schema is not None:
             details["schema_source"] = schema_source
-            validator = jsonschema.Draft202012Validator(schema)
-            errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(map(str, e.path))))
+            check = schemarefs.validator(schema, base, ctx.resolve_path)
+            errors = sorted(schemarefs.errors(check, value), key=lambda e: (len(e.path), list(map(str, e.path))))
             if errors:
                 best = jsonschema.exceptions.best_match(errors) or errors[0]
                 details["errors"] = [

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import re2
 from pydantic import Field, field_validator, model_validator
 
 from harness.api import MetricKind, Reason, Score, ScoreContext, Scorer, ScorerOptions, join_reasons, value_text
@@ -32,7 +32,9 @@ class TextOptions(ScorerOptions):
     icontains: str | list[str] | None = None
     """As contains, ignoring case."""
     regex: str | None = None
-    """A Python regular expression found anywhere in the answer (use (?i) etc. for flags)."""
+    """A regular expression found anywhere in the answer (use (?i) etc. for flags), matched by RE2 in time linear
+    in the answer's length: no backreferences or lookarounds (suites are untrusted; a backtracking engine can take
+    hours on a 50-character answer)."""
     starts_with: str | None = None
     """The answer starts with this."""
     ends_with: str | None = None
@@ -52,10 +54,7 @@ class TextOptions(ScorerOptions):
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
         if value is not None and not is_template(value):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
+            compile_regex(value)
         return value
 
     @model_validator(mode="after")
@@ -63,6 +62,20 @@ class TextOptions(ScorerOptions):
         if all(getattr(self, name) is None for name in CHECKS):
             raise ValueError(f"give at least one check: {', '.join(CHECKS)}")
         return self
+
+
+def compile_regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2; ValueError (a validate-time error) for what RE2 does not accept."""
+    options = re2.Options()
+    options.log_errors = False  # the error is the user's message, not a line on standard error
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(
+            f"invalid regular expression ({detail}); the text scorer matches with RE2, in time linear in the "
+            "answer's length, which has no backreferences or lookarounds"
+        ) from None
 
 
 def _items(value: str | list[str]) -> list[str]:
@@ -107,7 +120,7 @@ class TextScorer(Scorer):
             for item in map(r, _items(o.icontains)):
                 tests.append(("icontains", item, _icontains(item)))
         if o.regex is not None:
-            pattern = re.compile(r(o.regex))
+            pattern = compile_regex(r(o.regex))
             tests.append(("regex", pattern.pattern, lambda t: pattern.search(t) is not None))
         if o.starts_with is not None:
             prefix = r(o.starts_with)

@@ -101,14 +101,13 @@ class TokensScorer(Scorer):
         return info, None
 
     def forecast(self, model: str, usage: Usage) -> Forecast:
-        """The price of an estimated usage (prices.yaml and this scorer's ``prices:``), and the prompt budgets it
-        would break (output budgets are not known before the answer)."""
+        """The prompt budgets an estimated usage would break (output budgets are not known before the answer),
+        and max_cost_usd when the input alone passes it (priced as this scorer prices: prices.yaml and its
+        ``prices:``)."""
         o = self.opts
         found = prices.lookup(model, {**prices.shipped().models, **o.prices})
         out = Forecast()
-        if found is not None:
-            out.cost_usd = prices.cost(usage, found[1])["cost_usd"]
-            out.batch_cost_usd = out.cost_usd * prices.shipped().batch_factor
+        cost = prices.cost(usage, found[1])["cost_usd"] if found is not None else None
         by_kind = usage.prompt_by_modality
         for figure, value, limit in (
             ("prompt_tokens", usage.prompt_tokens, o.max_prompt_tokens),
@@ -119,8 +118,8 @@ class TokensScorer(Scorer):
         ):
             if limit is not None and (value or 0) > limit:
                 out.breaks.append(f"{figure} ~{value} > max {limit}")
-        if o.max_cost_usd is not None and usage.output_tokens is None and (out.cost_usd or 0) > o.max_cost_usd:
-            out.breaks.append(f"input cost ~${out.cost_usd:.6f} > max_cost_usd ${o.max_cost_usd:g}")
+        if o.max_cost_usd is not None and cost is not None and cost > o.max_cost_usd:
+            out.breaks.append(f"input cost ~${cost:.6f} > max_cost_usd ${o.max_cost_usd:g}")
         return out
 
     def _media_check(self, ctx: ScoreContext) -> tuple[dict[str, Any], list[Reason]]:

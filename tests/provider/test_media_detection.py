@@ -77,7 +77,7 @@ def test_image_and_unknown_magic(head: bytes, mime: str | None) -> None:
 
 @pytest.mark.parametrize("name", sorted(FACTS))
 def test_pyav_duration_channels_rate(name: str) -> None:
-    probe = probe_audio(AUDIO / name)
+    probe = probe_audio(AUDIO / name, detect_file(AUDIO / name) or "")
     seconds, channels, rate = FACTS[name]
     assert probe.duration_s == pytest.approx(seconds, abs=0.01)
     assert (probe.channels, probe.sample_rate) == (channels, rate)
@@ -100,7 +100,7 @@ def test_probe_error_on_garbage(tmp_path: Path) -> None:
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk")
     with pytest.raises(ProbeError):
-        probe_audio(junk)
+        probe_audio(junk, "audio/wav")
 
 
 def test_check_request_refuses_unknown_and_unreadable(tmp_path: Path) -> None:

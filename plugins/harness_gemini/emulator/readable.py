@@ -17,6 +17,9 @@ import av
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PyPdfError
 
+from harness_gemini.mime import detect_data
+from harness_gemini.probe import ProbeError, open_media
+
 if TYPE_CHECKING:
     from harness_gemini.emulator.request import GenRequest, Media
 
@@ -43,7 +46,8 @@ def kind_of(mime: str) -> str | None:
 
 def read_video(data: bytes) -> Facts:
     try:
-        with av.open(io.BytesIO(data), mode="r") as container:
+        # As what the content says, never ffmpeg's guess: a playlist sent inline must not open local files.
+        with open_media(io.BytesIO(data), detect_data(data) or "unknown") as container:
             if not container.streams.video:
                 return Facts("video", problem="the file has no video stream")
             duration = container.duration / av.time_base if container.duration is not None else None
@@ -52,7 +56,7 @@ def read_video(data: bytes) -> Facts:
                 if stream.duration is not None and stream.time_base is not None:
                     duration = float(stream.duration * stream.time_base)
             return Facts("video", duration_s=duration, has_audio=bool(container.streams.audio))
-    except (av.FFmpegError, OSError, ValueError) as exc:
+    except (av.FFmpegError, OSError, ValueError, ProbeError) as exc:
         return Facts("video", problem=f"the video could not be decoded ({exc})")
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from harness_gemini.emulator.wire_errors import WireError, invalid_argument
+from harness_gemini.schema_refs import SCHEMA_REFS, foreign_refs
 
 if TYPE_CHECKING:
     from harness_gemini.emulator.readable import Facts
@@ -259,6 +260,11 @@ def _apply_config(req: GenRequest, config: dict[str, Any]) -> None:
         raise invalid_argument(
             "* GenerateContentRequest.generation_config.response_mime_type: "
             "response_mime_type must be one of [application/json, text/x.enum] when response_schema is set.\n"
+        )
+    for ref in foreign_refs(req.response_schema, SCHEMA_REFS) + foreign_refs(req.response_json_schema):
+        raise invalid_argument(
+            f"* GenerateContentRequest.generation_config.response_schema: $ref '{ref}' is not supported: "
+            "only references to definitions inside the schema (#/$defs/...) are.\n"
         )
     thinking = pick(config, "thinkingConfig") or {}
     if isinstance(thinking, dict):

@@ -13,6 +13,8 @@ from typing import Any
 import av
 
 from harness_gemini.emulator.audio_facts import RATE, measure
+from harness_gemini.mime import detect_data
+from harness_gemini.probe import DEMUXERS, open_media
 
 BYTES_PER_S = RATE * 2
 #: Bump when what ``listen`` returns changes, so cached results on disk are recomputed.
@@ -36,7 +38,11 @@ class Decoded:
 def decode(data: bytes) -> Decoded:
     """Any container/codec PyAV reads -> 16 kHz mono signed 16-bit little-endian PCM and stream facts."""
     out: list[bytes] = []
-    with av.open(io.BytesIO(data), mode="r") as container:
+    mime = detect_data(data)
+    if mime is None or mime not in DEMUXERS:
+        raise ValueError("not a recognised audio or video container")
+    # As what the content says, never ffmpeg's guess: a playlist sent inline must not open local files.
+    with open_media(io.BytesIO(data), mime) as container:
         if not container.streams.audio:
             raise ValueError("no audio stream")
         stream = container.streams.audio[0]

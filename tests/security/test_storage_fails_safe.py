@@ -1,0 +1,137 @@
+"""A failing disk or a second writer loses nothing: reports are written whole (unique temporary names, renamed),
+a full disk under --out is one clear message with exit 1 and the trials stay in the store, two runs sharing
+--out both finish, `harness report` never replaces another run's results, and a run left `running` by a dead
+process is marked interrupted at the next start."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clirun import harness_cli
+
+from harness.log.results import RunInfo
+from harness.log.store import Store, run_owner
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = "name: s\nprovider: fake\nprompts: [{id: p, template: 'hi {{ n }}'}]\nscorers: [{has: hi}]\ncases:\n" + "".join(
+    f"  - {{id: c{i}, vars: {{n: {i}}}}}\n" for i in range(6)
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "plugins").mkdir()
+    shutil.copy(ROOT / "tests" / "fakes.py", tmp_path / "plugins" / "fakes.py")
+    (tmp_path / "s.suite.yaml").write_text(SUITE)
+    return tmp_path
+
+
+def _env(project: Path) -> dict[str, str]:
+    return {"HARNESS_LOAD_PLUGINS": "reporters", "HARNESS_STORE": str(project / "h.db")}
+
+
+def _info(run_id: str, status: str = "running") -> RunInfo:
+    return RunInfo(
+        id=run_id,
+        suite="s",
+        suite_file="s.suite.yaml",
+        suite_sha256="0" * 64,
+        started_at="2026-12-01T08:00:00Z",
+        harness_version="x",
+        status=status,  # type: ignore[arg-type]
+    )
+
+
+def test_stale_running_runs_are_marked_interrupted_at_the_next_start(tmp_path: Path) -> None:
+    store = Store(tmp_path / "h.db")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = run_owner().split(":")[0]
+    store.start_run(_info("crashed"), tmp_path)
+    store.db.execute("UPDATE runs SET owner=? WHERE id='crashed'", (f"{host}:{int(dead.stdout)}:1",))
+    store.start_run(_info("live"), tmp_path)  # this process: alive
+    store.start_run(_info("elsewhere"), tmp_path)
+    store.db.execute("UPDATE runs SET owner='another-host:1:1' WHERE id='elsewhere'")
+    store.start_run(_info("next"), tmp_path)
+    status = {info.id: info.status for info in store.runs(10)}
+    assert status == {"crashed": "interrupted", "live": "running", "elsewhere": "running", "next": "running"}
+    found = store.run_info("crashed")
+    assert found is not None and found[0].status == "interrupted"  # the stored record agrees
+
+
+def test_report_never_replaces_another_runs_results(project: Path) -> None:
+    env = _env(project)
+    first = harness_cli("run", "s.suite.yaml", "--plugins-dir", "plugins", "--out", "out", "-q", cwd=project, env=env)
+    second = harness_cli("run", "s.suite.yaml", "--plugins-dir", "plugins", "--out", "out", "-q", cwd=project, env=env)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    store = Store(project / "h.db")
+    older = store.runs(2)[-1].id
+    kept = (project / "out" / "s" / "results.json").read_text()
+    again = harness_cli("report", older, "--format", "json", cwd=project, env=env)
+    assert again.returncode == 2, again.stdout + again.stderr
+    assert "holds the results of run" in again.stderr and "--out" in again.stderr
+    assert (project / "out" / "s" / "results.json").read_text() == kept
+    elsewhere = harness_cli("report", older, "--format", "json", "--out", "old", cwd=project, env=env)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert json.loads((project / "old" / "s" / "results.json").read_text())["run"]["id"] == older
+
+
+def test_two_runs_sharing_out_both_finish(project: Path) -> None:
+    env = {**os.environ, **_env(project)}
+    command = [sys.executable, "-m", "harness", "run", "s.suite.yaml", "--plugins-dir", "plugins", "--out", "out"]
+    command += ["-q", "--format", "html,json,markdown,junit,csv"]
+    runs = [
+        subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outcomes = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in runs]
+    assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+    folder = project / "out" / "s"
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+    ids = {json.loads((folder / "results.json").read_text())["run"]["id"]}
+    assert len(ids) == 1 and (folder / "report.html").stat().st_size > 0
+
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=96k tmpfs "$OUT"
+head -c 80000 /dev/zero > "$OUT/filler" || true
+set +e
+"$PY" -m harness run s.suite.yaml --plugins-dir plugins --out "$OUT" --format html,json,markdown -q > run.out 2> run.err
+echo "exit=$?" > run.code
+ls -A "$OUT" "$OUT/s" > listing.txt 2>&1
+RUN_ID=$("$PY" -c "import sqlite3; print(sqlite3.connect('h.db').execute('select id from runs').fetchone()[0])")
+"$PY" -m harness report "$RUN_ID" --format json --out reported > report.out 2> report.err
+echo "exit=$?" >> run.code
+"""
+
+
+def test_a_full_disk_under_out_is_one_clear_message_and_loses_nothing(project: Path) -> None:
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) to mount a private tmpfs")
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot create a mount namespace here")
+    out = project / "full"
+    out.mkdir()
+    env = {**os.environ, **_env(project), "OUT": str(out), "PY": sys.executable}
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", FULL_DISK], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    codes = (project / "run.code").read_text().split()
+    err = (project / "run.err").read_text()
+    assert codes[0] == "exit=1", err
+    assert "No space left on device" in err and "harness report" in err, err
+    assert err.count("error:") == 1 and "Traceback" not in err, err
+    assert ".tmp" not in (project / "listing.txt").read_text()  # no half-written file left behind
+    store = Store(project / "h.db")
+    run = store.runs(1)[0]
+    assert len(store.trials(run.id)) == 6 and run.status == "complete"
+    assert codes[1] == "exit=0", (project / "report.err").read_text()
+    assert len(json.loads((project / "reported" / "s" / "results.json").read_text())["trials"]) == 6
