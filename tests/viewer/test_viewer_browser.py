@@ -54,11 +54,12 @@ def test_two_runs_side_by_side_regressions_first(page: Any, viewer: str, store: 
     # The prompt changed between run 29 and 30: shown diffed too.
     assert first.locator(".prompt ins").first.text_content().strip() != ""
     # Filters are part of the link: failing only, a tag, a model.
+    drawn = "document.body.dataset.ready === location.hash"
     page.check("#failing")
-    page.wait_for_function("location.hash.includes('failing=1')")
+    page.wait_for_function(f"location.hash.includes('failing=1') && {drawn}")
     page.select_option("#filter-model", "gemini-2.0-flash")
-    page.wait_for_function("location.hash.includes('model=gemini-2.0-flash')")
-    page.wait_for_function("document.querySelector('#failing').checked")
+    page.wait_for_function(f"location.hash.includes('model=gemini-2.0-flash') && {drawn}")
+    assert page.is_checked("#failing")
     heads = page.eval_on_selector_all("#cases .case .head", "hs => hs.map(h => h.textContent)")
     assert heads and all("gemini-2.0-flash" in h for h in heads)
     link = page.url

@@ -34,10 +34,18 @@ function show(...children) {
   main.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }
 
+// Each render has a number; an answer that arrives after the user moved on belongs to an old view and is
+// dropped (so a slow page never paints over a newer one).
+let active = 0;
+class Superseded extends Error {}
+
 async function api(path) {
+  const mine = active;
   const response = await fetch(path, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`${response.status}: ${await response.text()}`);
-  return response.json();
+  const body = await response.json();
+  if (mine !== active) throw new Superseded();
+  return body;
 }
 
 function link(hash, text) { return el("a", { href: hash, text }); }
@@ -202,7 +210,13 @@ async function pageRun(runId, query) {
   const loadMore = async () => {
     if (more.disabled || offset >= page.matching) return;
     more.disabled = true;
-    const next = await api(`/api/runs/${enc(runId)}?${apiQuery(query, { offset, limit: PAGE })}`);
+    let next;
+    try {
+      next = await api(`/api/runs/${enc(runId)}?${apiQuery(query, { offset, limit: PAGE })}`);
+    } catch (error) {
+      if (error instanceof Superseded) return;  // the user has moved on to another view
+      throw error;
+    }
     body.append(...next.trials.map((x) => trialRow(runId, x)));
     offset += next.trials.length;
     count.textContent = `${offset} of ${page.matching} trials`;
@@ -269,7 +283,13 @@ async function pageCompare(a, b, query) {
   let offset = data.cases.length;
   const more = el("button", { class: "more", text: "show more", hidden: offset >= data.matching });
   more.addEventListener("click", async () => {
-    const next = await api(`/api/compare?${apiQuery(query, { a, b, offset, limit: PAGE })}`);
+    let next;
+    try {
+      next = await api(`/api/compare?${apiQuery(query, { a, b, offset, limit: PAGE })}`);
+    } catch (error) {
+      if (error instanceof Superseded) return;
+      throw error;
+    }
     list.append(...next.cases.map((c) => compareCase(data, c)));
     offset += next.cases.length;
     more.hidden = offset >= data.matching;
@@ -322,6 +342,7 @@ async function pageTrial(runId, trialId) {
 }
 
 async function render() {
+  const mine = ++active;
   delete document.body.dataset.ready;
   const { parts, query } = route();
   try {
@@ -332,9 +353,10 @@ async function render() {
     else if (parts[0] === "trial" && parts[2]) await pageTrial(parts[1], parts[2]);
     else await pageSuites();
   } catch (error) {
+    if (error instanceof Superseded || mine !== active) return;
     show(el("p", { class: "fail", role: "alert", text: `could not load this page: ${error.message}` }));
   }
-  document.body.dataset.ready = location.hash || "#/";
+  if (mine === active) document.body.dataset.ready = location.hash || "#/";
 }
 
 window.addEventListener("hashchange", render);
