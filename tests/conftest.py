@@ -42,3 +42,23 @@ def fake_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.setenv("HARNESS_LOAD_PLUGINS", "")
     fakes.FakeProvider.reset()
     yield load_plugins(extra=[(fakes, "tests.fakes")])
+
+
+@pytest.fixture(scope="session")
+def example_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example suite run once on the emulator with the demo's responses file (``make demo``, without the
+    realistic latency profile), shared by the tests that check the demo's answers and its reports:
+    ``DIR/<suite>/results.json`` and ``report.html``."""
+    from clirun import harness_cli
+
+    tmp = tmp_path_factory.mktemp("examples")
+    text = (ROOT / "suites" / "emulator-responses.yaml").read_text(encoding="utf-8")
+    responses = tmp / "responses.yaml"
+    responses.write_text(text.replace("latency: realistic", "latency: none"), encoding="utf-8")
+    suites = [str(p) for p in sorted((ROOT / "suites").glob("*.suite.yaml"))]
+    done = harness_cli(
+        "run", *suites, "--emulator", "--emulator-responses", str(responses), "--out", str(tmp / "out"),
+        "--store", str(tmp / "store.db"), "--format", "json,html", "--fail-on", "none", "-q",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return tmp / "out"

@@ -49,26 +49,8 @@ def _hypotheses() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_demo_suites_give_real_transcripts_and_wer(tmp_path: Path) -> None:
-    suites = [str(ROOT / "suites" / f"{n}.suite.yaml") for n in ("transcription", "chat", "structured", "describe")]
-    done = harness(
-        "run",
-        *suites,
-        "--emulator",
-        "--emulator-responses",
-        str(ROOT / "suites" / "emulator-responses.yaml"),
-        "--out",
-        str(tmp_path / "out"),
-        "--store",
-        str(tmp_path / "store.db"),
-        "--format",
-        "json,html",
-        "--fail-on",
-        "none",
-        "-q",
-    )
-    assert done.returncode == 0, done.stderr
-    results = json.loads((tmp_path / "out" / "transcription" / "results.json").read_text())
+def test_demo_suites_give_real_transcripts_and_wer(example_runs: Path) -> None:
+    results = json.loads((example_runs / "transcription" / "results.json").read_text())
     expected = _hypotheses()
     seen = 0
     for trial in results["trials"]:
@@ -79,15 +61,15 @@ def test_demo_suites_give_real_transcripts_and_wer(tmp_path: Path) -> None:
         assert trial["output"]["usage"]["prompt_by_modality"]["AUDIO"] > 0
         seen += 1
     assert seen == 12
-    chat = json.loads((tmp_path / "out" / "chat" / "results.json").read_text())["trials"][0]
+    chat = json.loads((example_runs / "chat" / "results.json").read_text())["trials"][0]
     assert chat["passed"] is True and len(chat["turns"]) == 2
-    structured = json.loads((tmp_path / "out" / "structured" / "results.json").read_text())["trials"]
+    structured = json.loads((example_runs / "structured" / "results.json").read_text())["trials"]
     assert all(t["passed"] for t in structured)
     assert isinstance(structured[0]["output"]["parsed"], list)
-    judged = json.loads((tmp_path / "out" / "describe" / "results.json").read_text())["trials"]
+    judged = json.loads((example_runs / "describe" / "results.json").read_text())["trials"]
     verdicts = [s for t in judged for s in t["scores"] if s["scorer"] == "judge"]
     assert verdicts and verdicts[0]["passed"] is True and verdicts[0]["details"]["reasoning"]
-    assert (tmp_path / "out" / "transcription" / "report.html").stat().st_size > 10_000
+    assert (example_runs / "transcription" / "report.html").stat().st_size > 10_000
 
 
 def test_documented_suite_example_is_a_valid_suite() -> None:

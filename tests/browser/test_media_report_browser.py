@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("media-reports")
-    suites = [str(ROOT / "suites" / f"{name}.suite.yaml") for name in ("video", "documents")]
-    args = ["--emulator", "--out", str(out / "out"), "--store", str(out / "store.db"), "--format", "html,json"]
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "run", *suites, *args, "--fail-on", "none", "-q"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out / "out"
+def reports(example_runs: Path) -> Path:
+    return example_runs
 
 
 def _trial(reports: Path, suite: str, case: str) -> dict[str, Any]:

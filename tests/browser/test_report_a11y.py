@@ -48,17 +48,11 @@ responses:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """report.html of every example suite on the emulator (no latency profile: fast), of a hostile suite, and
+def reports(tmp_path_factory: pytest.TempPathFactory, example_runs: Path) -> dict[str, Path]:
+    """report.html of every example suite on the emulator (the session's shared run), of a hostile suite, and
     of the synthetic run with its baseline."""
     tmp = tmp_path_factory.mktemp("a11y")
-    responses = tmp / "responses.yaml"
-    text = (ROOT / "suites" / "emulator-responses.yaml").read_text(encoding="utf-8")
-    responses.write_text(text.replace("latency: realistic", "latency: none"), encoding="utf-8")
     common = ["--emulator", "--store", str(tmp / "store.db"), "--format", "html", "--fail-on", "none", "-q"]
-    suites = [str(ROOT / "suites" / f"{name}.suite.yaml") for name in SUITES]
-    done = harness_cli("run", *suites, "--emulator-responses", str(responses), "--out", str(tmp / "examples"), *common)
-    assert done.returncode == 0, done.stderr
     hostile = tmp / "hostile"
     hostile.mkdir()
     (hostile / "hostile.suite.yaml").write_text(HOSTILE_SUITE, encoding="utf-8")
@@ -68,7 +62,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "--out", str(tmp / "hostile-out"), *common,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    found = {name: tmp / "examples" / name / "report.html" for name in SUITES}
+    found = {name: example_runs / name / "report.html" for name in SUITES}
     found["hostile"] = tmp / "hostile-out" / "hostile" / "report.html"
     found["synthetic"] = HtmlReporter().write(make_results(), ReportContext(out_dir=tmp / "synthetic"))
     return found

@@ -27,8 +27,12 @@ UPLOAD_START = "/upload/v1beta/files"
 
 
 @pytest.fixture
-def emulator() -> Iterator[RunningEmulator]:
-    with start_background(EmulatorConfig(port=0)) as emu:
+def emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+    # "Describe this clip." gets a canned answer: these tests are about the transport (inline, upload, reuse),
+    # not about the emulator listening to minutes of silence.
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("responses:\n  - match: {prompt: '^Describe this clip'}\n    text: A clip.\n")
+    with start_background(EmulatorConfig.from_yaml(responses, port=0)) as emu:
         yield emu
 
 

@@ -43,7 +43,10 @@ def test_big_audio_goes_through_files_api_once_and_is_reused(tmp_path: Path) -> 
     cases = "\n".join(f"  - id: c{i}\n    media: [big.wav]" for i in range(10))
     suite = tmp_path / "big.suite.yaml"
     suite.write_text(f"name: big\nprompts: [{{id: p, template: Describe the sound.}}]\ncases:\n{cases}\n")
-    with start_background(EmulatorConfig(port=0, processing_s=0.05)) as emu:
+    # A canned answer: the point is the upload path, not the emulator listening to 13 minutes of silence.
+    responses = tmp_path / "responses.yaml"
+    responses.write_text("responses:\n  - match: {prompt: Describe the sound}\n    text: Silence.\n")
+    with start_background(EmulatorConfig.from_yaml(responses, port=0, processing_s=0.05)) as emu:
         first = _run(suite, emu.base_url, tmp_path, "one")
         chunks = [r for r in emu.requests if r.path.startswith("/upload/")]
         assert len(_upload_starts(emu)) == 1 and len(chunks) == 1 + 3  # start, then three 8 MiB chunks
