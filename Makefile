@@ -30,7 +30,8 @@ $(APT_STAMP): | $(BIN)/python
 	fi
 	touch $@
 
-# axe-core (pinned in package.json / package-lock.json) audits the HTML report in tests/browser; npm from Debian
+# axe-core (pinned in package.json / package-lock.json) audits the HTML report in tests/browser, and
+# yaml-language-server (the YAML language server editors use) checks `harness schema`; npm from Debian
 # when the machine has none. Nothing is fetched at test time: the browser tests inject node_modules/axe-core.
 $(NPM_STAMP): package.json package-lock.json
 	@if ! command -v npm >/dev/null; then \

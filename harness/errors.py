@@ -40,6 +40,31 @@ class UserError(Exception):
         return self.format()
 
 
+class UserErrors(UserError):
+    """Several mistakes found in one pass (``harness validate`` reports them all, sorted by file:line)."""
+
+    def __init__(self, errors: Iterable[UserError]) -> None:
+        unique: dict[str, UserError] = {}
+        for error in errors:
+            items: list[UserError] = error.errors if isinstance(error, UserErrors) else [error]
+            for item in items:
+                unique.setdefault(item.format(), item)
+        self.errors: list[UserError] = sorted(unique.values(), key=sort_key)
+        first = self.errors[0] if self.errors else UserError("no mistakes")
+        super().__init__(first.message, file=first.file, line=first.line, hint=first.hint)
+
+    def format(self) -> str:
+        if len(self.errors) == 1:
+            return self.errors[0].format()
+        body = "\n".join(error.format() for error in self.errors)
+        return f"{body}\n{len(self.errors)} mistakes"
+
+
+def sort_key(error: UserError) -> tuple[str, int, str]:
+    """File, then line, then message: flags (no file) come first, a file's own errors in line order."""
+    return (error.file or "", error.line or 0, error.message)
+
+
 class PluginError(UserError):
     """A plugin is broken or two plugins collide."""
 

@@ -7,6 +7,7 @@ that is not here should ask for it to be added, not import it from elsewhere in 
 from __future__ import annotations
 
 from harness import __version__
+from harness.api.browse import RunBrowser
 from harness.api.hookspecs import HOOKS, Register, hookimpl
 from harness.api.provider import (
     BatchJob,
@@ -23,11 +24,12 @@ from harness.api.provider import (
     Quota,
 )
 from harness.api.reporting import ReportContext, Reporter
-from harness.api.scoring import CheckContext, Score, ScoreContext, Scorer, ScorerOptions
+from harness.api.scoring import CheckContext, Forecast, Score, ScoreContext, Scorer, ScorerOptions
 from harness.api.timestamps import mmss, seconds
 from harness.errors import PluginError, UserError, did_you_mean
 from harness.log.atomic import atomic_file, write_atomic
 from harness.log.deltas import BaselineComparison, CaseDelta, MetricDelta, TrialDelta
+from harness.log.history import RunTotals
 from harness.log.reasons import join_reasons, number_text, value_text
 from harness.log.records import (
     Attempt,
@@ -60,6 +62,7 @@ from harness.log.results import (
 )
 from harness.log.sanitise import safe_text
 from harness.log.stats import percentile
+from harness.log.worddiff import word_diff
 
 __all__ = [
     "HOOKS",
@@ -74,6 +77,7 @@ __all__ = [
     "CorpusFigure",
     "DetectableEffect",
     "FileMemory",
+    "Forecast",
     "LocalEndpoint",
     "MediaInfo",
     "MediaRef",
@@ -96,8 +100,10 @@ __all__ = [
     "Register",
     "ReportContext",
     "Reporter",
+    "RunBrowser",
     "RunInfo",
     "RunResults",
+    "RunTotals",
     "RunVerdict",
     "Score",
     "ScoreContext",
@@ -125,5 +131,6 @@ __all__ = [
     "safe_text",
     "seconds",
     "value_text",
+    "word_diff",
     "write_atomic",
 ]

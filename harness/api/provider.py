@@ -196,6 +196,29 @@ class Provider(abc.ABC):
         return []
 
     @classmethod
+    def config_schema(cls) -> dict[str, Any] | None:
+        """The JSON Schema of a generation config (``type: object`` with ``properties``, each with a description,
+        and optional ``$defs`` referred to as ``#/$defs/NAME``), for ``harness schema``; None: not published."""
+        return None
+
+    @classmethod
+    def known_models(cls) -> list[str] | None:
+        """Model names this provider knows without any network call (its local emulator's catalogue, say), for
+        ``harness validate`` offline; None when it cannot tell (then model names are not checked offline)."""
+        return None
+
+    async def list_models(self) -> list[str] | None:
+        """The model names the configured endpoint serves (one call, e.g. Gemini's ``models.list``); the core
+        caches the answer in the store. None when the endpoint cannot list them. Raise ProviderError when the
+        call fails (the core then skips the check)."""
+        return None
+
+    async def count_tokens(self, request: ProviderRequest) -> int | None:
+        """The prompt tokens of ``request`` as the API counts them (one call; ``harness validate --count-tokens``).
+        None when the provider cannot count."""
+        return None
+
+    @classmethod
     def estimate(cls, request: ProviderRequest) -> CallEstimate:
         """What a call will probably use (never calls the network). The default counts four characters of text
         per token and the config's ``max_output_tokens`` (else 1024) as the output."""

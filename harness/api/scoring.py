@@ -11,17 +11,17 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.api.provider import MediaRef, ProviderRequest
-from harness.log.records import MetricKind, MetricRole, Output, RatioOfSums, Reason, ScoreResult
+from harness.log.records import MetricKind, MetricRole, Output, RatioOfSums, Reason, ScoreResult, Usage
 
 
 class ScorerOptions(BaseModel):
     """Base for a scorer's options. Unknown keys are errors, reported at validate time with file:line.
 
     String options that contain ``{{`` are rendered with the case's variables before scoring
-    (use ``ctx.render``).
+    (use ``ctx.render``). A docstring under a field is its description in ``harness schema`` (editors show it).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 @dataclass
@@ -34,6 +34,15 @@ class Score:
     #: Why it failed: what was measured, the limit or expectation, what was got (give it whenever passed is
     #: False; reports, the terminal and pytest print its sentence).
     reason: Reason | None = None
+
+
+@dataclass
+class Forecast:
+    """What a scorer expects of an answer before the call (``harness validate`` prints it): the budgets its
+    estimated usage would break. (Prices are the provider's: ``Provider.cost_usd``.)"""
+
+    #: Budgets the usage would break, each in words ("audio_tokens ~352 > max 300").
+    breaks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +120,11 @@ class Scorer(abc.ABC):
     def default_metric(self) -> str:
         """The metric name when the suite does not give one."""
         return self.name
+
+    def forecast(self, model: str, usage: Usage) -> Forecast | None:
+        """Before any call: the budgets ``usage`` (the provider's estimate of the prompt; ``output_tokens`` is
+        None, the answer being unknown) would break. None (the default): this scorer sets no budget."""
+        return None
 
     @abc.abstractmethod
     async def score(self, ctx: ScoreContext) -> Score:

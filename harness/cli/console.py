@@ -29,6 +29,7 @@ from harness.log.results import RunResults, TrialRecord
 from harness.log.sanitise import safe_text
 
 if TYPE_CHECKING:
+    from harness.run.estimate import Estimate
     from harness.run.session import Outcome
 
 # Logs (CI) are not terminals: give tables room instead of rich's 80-column default.
@@ -210,6 +211,48 @@ def baseline_lines(comparison: BaselineComparison, limit: int = 10) -> list[str]
     return lines
 
 
+def _usd(value: float | None, ceiling: float | None) -> str:
+    if value is None:
+        return "no price"
+    text = f"${value:.3g}"
+    return f"{text} to ${ceiling:.3g}" if ceiling is not None and ceiling > value * 1.0001 else text
+
+
+def estimate_table(found: Estimate) -> Table:
+    """The estimate ``harness validate`` prints, one row per model and config."""
+    counted = any(r.counted for r in found.rows)
+    title = f"estimate: {found.trials} trials, {found.calls} calls" + (
+        f", ~{found.input_tokens:,} input tokens ({'counted by the API' if counted else 'estimated'})"
+        if found.estimated
+        else ""
+    )
+    table = Table(title=title, title_justify="left", caption_justify="left")
+    for column in ("model", "config", "trials", "calls", "input tokens", "cost online", "cost batch"):
+        table.add_column(column, overflow="fold")
+    for row in found.rows:
+        kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(row.by_modality.items()))
+        table.add_row(
+            cell(row.model),
+            cell(row.config_id),
+            str(row.trials),
+            str(row.calls),
+            f"{row.input_tokens:,}" + (f" ({kinds})" if kinds else ""),
+            _usd(row.cost_usd, row.cost_max_usd),
+            _usd(row.batch_cost_usd, row.batch_max_usd),
+        )
+    if any(r.cost_max_usd is not None and r.cost_usd is not None and r.cost_max_usd > r.cost_usd for r in found.rows):
+        table.caption = "cost: for the input; the upper figure if every answer used all of max_output_tokens"
+    return table
+
+
+def budget_lines(found: Estimate, limit: int = 10) -> list[str]:
+    """The budgets a run would break, each at the line of the scorer that sets it."""
+    lines = [f"{where}: budget: {safe_text(text, one_line=True)}" for where, text in found.breaks[:limit]]
+    if len(found.breaks) > limit:
+        lines.append(f"... and {len(found.breaks) - limit} more budgets broken")
+    return lines
+
+
 def print_outcome(outcome: Outcome, quiet: bool) -> None:
     """What the terminal shows after a run: the table, the failing cases, the baseline, then the report paths."""
     results = outcome.results
@@ -230,13 +273,15 @@ def print_outcome(outcome: Outcome, quiet: bool) -> None:
     if run.status in ("interrupted", "stopped"):
         kept = sum(1 for t in results.trials if not (t.error and t.error.kind == "not_run"))
         head = "interrupted" if run.status == "interrupted" else f"stopped: {run.stop_reason}"
-        err.print(
-            f"{head}\nkept {kept} finished trials; finish the run with: harness resume {run.id}",
-            markup=False,
-            highlight=False,
-        )
+        say(err, head)
+        say(err, f"kept {kept} finished trials; finish the run with: harness resume {run.id}")
+    # The report to open comes last, where the eye lands: the HTML report when one was written.
+    primary = next((p for p in outcome.written if p.suffix == ".html"), outcome.written[0] if outcome.written else None)
     for written in outcome.written:
-        say(out, f"wrote {written}")
+        if written != primary:
+            say(out, f"wrote {written}")
+    if primary is not None:
+        say(out, f"report: {primary}")
 
 
 def _num(value: float | None) -> str:
@@ -300,3 +345,14 @@ def comparison_tables(results: RunResults) -> list[Table | Text]:
     for effect in results.power:
         out.append(cell("detectable: " + effect.text))
     return out
+
+
+def plain(value: object) -> Text:
+    """Untrusted text on one line (model names, ids, labels), for the commands' tables."""
+    return Text(safe_text(value, one_line=True))
+
+
+def plain_lines(value: object) -> str:
+    """Untrusted text that may span lines (answers, prompts), made safe by the one sanitiser. Print it with
+    markup=False."""
+    return safe_text(value)

@@ -1,4 +1,4 @@
-"""The inspection commands of the ``harness`` CLI: plugins, schema, report, runs (loaded lazily)."""
+"""The inspection commands of the ``harness`` CLI: plugins, schema, report (loaded lazily)."""
 
 from __future__ import annotations
 
@@ -53,15 +53,20 @@ def plugins(plugins_dir: Path | None, as_json: bool) -> None:
 
 @click.command()
 @click.option("--results", is_flag=True, help="Print the schema of results.json instead of the suite file.")
-def schema(results: bool) -> None:
-    """Print the JSON Schema of suite files (for editors), or of results.json.
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path), help="Also describe these plugins.")
+def schema(results: bool, plugins_dir: Path | None) -> None:
+    """Print the JSON Schema of suite files (for editors), or of results.json. It describes every key, the options
+    of every installed scorer and the provider's generation-config fields with their ranges, so an editor with a
+    YAML language server completes, explains and checks a suite as you type.
 
     \b
-    Example (VS Code, YAML extension):
+    Example (VS Code with the Red Hat YAML extension, or any editor using yaml-language-server):
       harness schema > suite.schema.json
-      # then in .vscode/settings.json: "yaml.schemas": {"suite.schema.json": "*.suite.yaml"}
+      # then, first line of a suite:  # yaml-language-server: $schema=suite.schema.json
+      # or in .vscode/settings.json:  "yaml.schemas": {"suite.schema.json": "*.suite.yaml"}
     """
-    click.echo(json.dumps(results_json_schema() if results else suite_json_schema(), indent=2))
+    found = results_json_schema() if results else suite_json_schema(load_host(plugins_dir))
+    click.echo(json.dumps(found, indent=2))
 
 
 @click.command()
@@ -136,23 +141,3 @@ def _folder_of(source: str, slug: str, suites: int, store: Store) -> Path:
         return path if (path / "results.json").is_file() else path / slug
     found = store.run_info(source)
     return Path(found[1]) if found and found[1] else Path("reports") / source / slug
-
-
-@click.command()
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--limit", type=int, default=20, show_default=True)
-def runs(store_path: Path | None, limit: int) -> None:
-    """List recent runs in the store (their ids work with `harness report` and `--baseline`).
-
-    \b
-    Example:
-      harness runs --limit 5
-    """
-    from rich.table import Table
-
-    from harness.log.store import Store
-
-    table = Table("run id", "suite", "started", "status", "duration s")
-    for info in Store(store_path or default_store_path()).runs(limit):
-        table.add_row(cell(info.id), cell(info.suite), info.started_at, info.status, str(info.duration_s or "-"))
-    out.print(table)

@@ -24,7 +24,11 @@ class LazyGroup(click.Group):
         "plugins": ("harness.cli.inspect", "plugins"),
         "schema": ("harness.cli.inspect", "schema"),
         "report": ("harness.cli.inspect", "report"),
-        "runs": ("harness.cli.inspect", "runs"),
+        "runs": ("harness.cli.runs", "runs"),
+        "show": ("harness.cli.show", "show"),
+        "cache": ("harness.cli.cache", "cache"),
+        "init": ("harness.cli.init", "init"),
+        "watch": ("harness.cli.watch", "watch"),
         "resume": ("harness.cli.resume", "resume"),
         "cancel": ("harness.cli.resume", "cancel"),
         "rescore": ("harness.cli.rescore", "rescore"),
@@ -59,8 +63,11 @@ def cli() -> None:
 
     \b
     Start with:
-      harness validate suites/*.suite.yaml
-      harness run suites/transcription.suite.yaml --emulator
+      harness init my-evals && cd my-evals
+      harness validate starter.suite.yaml
+      harness run starter.suite.yaml --emulator --emulator-responses emulator-responses.yaml
+      harness watch starter.suite.yaml --emulator --emulator-responses emulator-responses.yaml
+      harness view
     """
 
 

@@ -64,6 +64,14 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 
+#: Where runs are stored unless ``--store`` or ``$HARNESS_STORE`` says otherwise.
+DEFAULT_STORE = Path(".harness") / "harness.db"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("HARNESS_STORE", str(DEFAULT_STORE)))
+
+
 def _bool(value: bool | None) -> int | None:
     return None if value is None else int(value)
 

@@ -13,6 +13,7 @@ from harness.errors import UserError
 from harness.log.records import Output
 from harness.log.results import TrialPlan
 from harness.suite.loader import CaseSpec, LoadedSuite, SourcedTemplate
+from harness.suite.problems import Problems
 from harness.suite.scorers import ScorerSpec
 from harness.suite.templating import TemplateError, render_string
 
@@ -137,16 +138,19 @@ def _request_chars(system: str | None, turns: list[PlannedTurn]) -> int:
     return len(system or "") + sum(len(turn.prompt) for turn in turns)
 
 
-def plan(loaded: LoadedSuite, filters: list[str] | None = None) -> list[PlannedTrial]:
+def plan(loaded: LoadedSuite, filters: list[str] | None = None, problems: Problems | None = None) -> list[PlannedTrial]:
     """Every trial of the suite, in a deterministic order; renders every template (errors name file:line).
 
     The run's limits (``loaded.options.caps``) are checked first for the number of trials (before anything is
-    rendered) and then for each rendered request's length."""
+    rendered) and then for each rendered request's length. With ``problems``, a template that fails to render
+    (or a request over the length limit) is recorded there and its trials are left out; without, the first
+    one raises."""
     suite = loaded.suite
     caps = loaded.options.caps
     count, breakdown = count_trials(loaded, filters)
     caps.check_trials(count, breakdown, loaded.path)
     trials: list[PlannedTrial] = []
+    failed: set[tuple[str | None, int | None]] = set()
     for case in loaded.cases:
         c = case.case
         if c.turns is not None:
@@ -168,21 +172,17 @@ def plan(loaded: LoadedSuite, filters: list[str] | None = None) -> list[PlannedT
                 for config_id, variant in loaded.configs:
                     config = {**loaded.base_config, **variant, **c.config}
                     scope = {**variables, "model": model, "config": config}
-                    system_t = case.system or loaded.system
-                    system = _render(system_t, scope, case, "system instruction") if system_t else None
-                    if template is not None:
-                        turns = [PlannedTurn(_render(template, scope, case, f"prompt '{prompt_id}'"), case.media, [])]
-                    else:
-                        turns = [
-                            PlannedTurn(
-                                _render(t, scope, case, f"turn {i + 1}"),
-                                (case.media if i == 0 else []) + case.turn_media[i],
-                                case.turn_expect[i],
-                            )
-                            for i, t in enumerate(case.turn_prompts)
-                        ]
-                    what = f"case '{case.id}' (prompt '{prompt_id}', {model}, {config_id})"
-                    caps.check_prompt(_request_chars(system, turns), what, case.file, case.line)
+                    try:
+                        system, turns = _render_turns(loaded, case, template, prompt_id, scope)
+                        what = f"case '{case.id}' (prompt '{prompt_id}', {model}, {config_id})"
+                        caps.check_prompt(_request_chars(system, turns), what, case.file, case.line)
+                    except UserError as error:
+                        if problems is None:
+                            raise
+                        if (error.file, error.line) not in failed:  # one report per template line
+                            failed.add((error.file, error.line))
+                            problems.add(error)
+                        continue
                     for repeat in range(suite.repeat):
                         trials.append(
                             PlannedTrial(
@@ -206,6 +206,25 @@ def plan(loaded: LoadedSuite, filters: list[str] | None = None) -> list[PlannedT
     return trials
 
 
+def _render_turns(
+    loaded: LoadedSuite, case: CaseSpec, template: SourcedTemplate | None, prompt_id: str, scope: dict[str, Any]
+) -> tuple[str | None, list[PlannedTurn]]:
+    """The rendered system instruction and user turns of one trial."""
+    system_t = case.system or loaded.system
+    system = _render(system_t, scope, case, "system instruction") if system_t else None
+    if template is not None:
+        return system, [PlannedTurn(_render(template, scope, case, f"prompt '{prompt_id}'"), case.media, [])]
+    turns = [
+        PlannedTurn(
+            _render(t, scope, case, f"turn {i + 1}"),
+            (case.media if i == 0 else []) + case.turn_media[i],
+            case.turn_expect[i],
+        )
+        for i, t in enumerate(case.turn_prompts)
+    ]
+    return system, turns
+
+
 def _templates_in(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value] if "{{" in value or "{%" in value else []
@@ -216,7 +235,7 @@ def _templates_in(value: Any) -> list[str]:
     return []
 
 
-def check_scorer_templates(trials: list[PlannedTrial]) -> None:
+def check_scorer_templates(trials: list[PlannedTrial], problems: Problems) -> None:
     """Render every scorer option that is a template with each case's variables (validate time)."""
     seen: set[tuple[str, int]] = set()
     for trial in trials:
@@ -236,16 +255,23 @@ def check_scorer_templates(trials: list[PlannedTrial]) -> None:
                     render_string(source, scope)
                 except TemplateError as exc:
                     where = f"{trial.case.file.name}:{trial.case.line}"
-                    raise UserError(
-                        f"scorer '{spec.name}' for case '{trial.case.id}' ({where}): {exc.message}",
-                        file=spec.file,
-                        line=spec.line,
-                    ) from None
+                    problems.add(
+                        UserError(
+                            f"scorer '{spec.name}' for case '{trial.case.id}' ({where}): {exc.message}",
+                            file=spec.file,
+                            line=spec.line,
+                        )
+                    )
 
 
-def check_requests(loaded: LoadedSuite, trials: list[PlannedTrial]) -> None:
-    """Ask the provider to check each distinct request shape (e.g. total audio duration) without calling it."""
-    check_scorer_templates(trials)
+def check_requests(loaded: LoadedSuite, trials: list[PlannedTrial], problems: Problems | None = None) -> None:
+    """Ask the provider to check each distinct request shape (e.g. total audio duration) without calling it.
+
+    Every problem is recorded in ``problems``; without it, they are raised together at the end.
+    """
+    own = problems is None
+    problems = Problems() if problems is None else problems
+    check_scorer_templates(trials, problems)
     seen: set[tuple[Any, ...]] = set()
     for trial in trials:
         for turn in range(len(trial.turns)):
@@ -256,9 +282,12 @@ def check_requests(loaded: LoadedSuite, trials: list[PlannedTrial]) -> None:
                 continue
             seen.add(key)
             request = trial.request(turn, [Output(text="") for _ in range(turn)])
-            problems = loaded.provider_cls.check_request(request)
-            if problems:
-                raise UserError(f"case '{trial.case.id}': {problems[0]}", file=trial.case.file, line=trial.case.line)
+            for problem in loaded.provider_cls.check_request(request):
+                problems.add(
+                    UserError(f"case '{trial.case.id}': {problem}", file=trial.case.file, line=trial.case.line)
+                )
+    if own:
+        problems.raise_any()
 
 
 def count_media_uses(trials: list[PlannedTrial]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import secrets
 import subprocess
 from collections.abc import Callable
@@ -26,20 +25,20 @@ from harness.log.casetotals import ScorerLookup
 from harness.log.deltas import BaselineComparison
 from harness.log.results import RunInfo, RunResults, RunSpec, ScorerSpecRecord, TrialRecord
 from harness.log.sources import BASELINE_FILE, load_results, suite_slug, write_baseline_file
+
+# The store's default place is defined with the store; these names stay importable from here.
+from harness.log.store import DEFAULT_STORE as DEFAULT_STORE
 from harness.log.store import Store
+from harness.log.store import default_store_path as default_store_path
 from harness.log.verdicts import exit_code
 from harness.run.endpoints import LocalEndpoints
 from harness.run.estimate import CostEstimate, estimate_cost
+from harness.run.models import check_models, served_models
 from harness.run.planning import PlannedTrial, check_requests, count_media_uses, plan
 from harness.run.resume import resumable, suite_run_options
 from harness.run.runner import Runner, RunOptions, now_iso
 from harness.suite.loader import LoadedSuite, LoadOptions, load_suite
-
-DEFAULT_STORE = Path(".harness") / "harness.db"
-
-
-def default_store_path() -> Path:
-    return Path(os.environ.get("HARNESS_STORE", str(DEFAULT_STORE)))
+from harness.suite.problems import Problems
 
 
 @dataclass
@@ -232,11 +231,14 @@ def write_combined(runs: list[RunResults], out_dir: Path, formats: list[str], ho
 
 
 def prepare(path: Path, options: SessionOptions) -> tuple[LoadedSuite, list[PlannedTrial]]:
-    """Load, plan and check a suite without calling any model (``harness validate``), within the limits of
-    whoever runs the command (``options.load.caps``: trials and prompt length while planning, cost here)."""
-    loaded = load_suite(path, options.load)
-    trials = plan(loaded, options.filters)
-    check_requests(loaded, trials)
+    """Load, plan and check a suite without calling any model (``harness validate``): every mistake of the
+    suite is found in this one pass and raised together (sorted by file:line), within the limits of whoever
+    runs the command (``options.load.caps``: trials and prompt length while planning, cost here)."""
+    problems = Problems()
+    loaded = load_suite(path, options.load, problems)
+    trials = plan(loaded, options.filters, problems)
+    check_requests(loaded, trials, problems)
+    problems.raise_any()
     check_cost(loaded, trials)
     return loaded, trials
 
@@ -293,16 +295,20 @@ def _execute(
     baseline = baseline_for(options.baseline, path, store, host) if options.baseline is not None else None
     endpoint, base_url, api_key = _endpoint(loaded.provider_cls, options)
     count_media_uses(trials)
-    transport = options.media_transport or loaded.suite.defaults.media_transport
-    provider = loaded.provider_cls(
-        ProviderSettings(
-            base_url=base_url,
-            api_key=api_key,
-            options=loaded.suite.provider_options,
-            files=store,
-            media_transport=transport,
-        )
+    settings = ProviderSettings(
+        base_url=base_url,
+        api_key=api_key,
+        options=loaded.suite.provider_options,
+        files=store,
+        media_transport=options.media_transport or loaded.suite.defaults.media_transport,
     )
+    # A misspelt model is a mistake in the suite (exit 2), found before the first trial calls it.
+    if options.run.answers_from is None:  # a re-score calls nothing, so it asks the endpoint nothing either
+        problems = Problems()
+        served = served_models(loaded.provider_cls, settings, store, endpoint)
+        check_models(loaded, served, problems, "the models the endpoint lists")
+        problems.raise_any()
+    provider = loaded.provider_cls(settings)
     run_options = suite_run_options(options.run, loaded, endpoint)
     if run_options.batch and not loaded.provider_cls.supports_batch:
         raise UserError(f"provider '{loaded.provider_cls.name}' has no batch mode", hint="drop --batch")

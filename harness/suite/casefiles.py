@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from harness.errors import UserError
 from harness.suite.model import Case
-from harness.suite.pydantic_errors import to_user_error
+from harness.suite.problems import Problems
+from harness.suite.pydantic_errors import to_user_errors
 from harness.suite.storable import MAX_DEPTH, check_storable
 from harness.suite.yamlsource import MAX_CASES_FILE_BYTES, SourceMap, check_size, parse_yaml
 
@@ -31,7 +32,7 @@ class LoadedCase:
     loc_prefix: tuple[str | int, ...]
 
 
-def _csv_rows(path: Path, text: str) -> list[LoadedCase]:
+def _csv_rows(path: Path, text: str, problems: Problems) -> list[LoadedCase]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise UserError("CSV file has no header row", file=path, line=1)
@@ -40,7 +41,8 @@ def _csv_rows(path: Path, text: str) -> list[LoadedCase]:
     for row in reader:
         line = reader.line_num
         if None in row:
-            raise UserError("row has more cells than the header has columns", file=path, line=line)
+            problems.add(UserError("row has more cells than the header has columns", file=path, line=line))
+            continue
         raw: dict[str, Any] = {"vars": {}}
         for key, value in row.items():
             key = (key or "").strip()
@@ -55,24 +57,34 @@ def _csv_rows(path: Path, text: str) -> list[LoadedCase]:
                     raw[key] = value
             elif key:
                 raw["vars"][key] = value
-        smap.lines[(len(out),)] = line
-        out.append(_validate(raw, path, line, smap, (len(out),)))
+        index = len(smap.lines)
+        smap.lines[(index,)] = line
+        out.extend(_validate(raw, path, line, smap, (index,), problems))
     return out
 
 
-def _validate(raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tuple[str | int, ...]) -> LoadedCase:
+def _validate(
+    raw: Any, path: Path, line: int | None, smap: SourceMap, loc: tuple[str | int, ...], problems: Problems
+) -> list[LoadedCase]:
+    """The case at ``loc`` (an empty list when it has a mistake: recorded, and the case left out whole, so
+    nothing half-valid is checked further)."""
     if not isinstance(raw, dict):
-        raise UserError(f"a case must be a mapping, got {type(raw).__name__}", file=path, line=line)
-    check_storable(raw, smap, loc)
-    try:
-        case = Case.model_validate(raw)
-    except ValidationError as exc:
-        raise to_user_error(exc, smap, Case, loc) from None
-    return LoadedCase(case, path, line, smap, loc)
+        problems.add(UserError(f"a case must be a mapping, got {type(raw).__name__}", file=path, line=line))
+        return []
+    with problems.guard():
+        check_storable(raw, smap, loc)
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(to_user_errors(exc, smap, Case, loc))
+            return []
+        return [LoadedCase(case, path, line, smap, loc)]
+    return []
 
 
-def load_case_file(path: Path) -> list[LoadedCase]:
-    """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml)."""
+def load_case_file(path: Path, problems: Problems) -> list[LoadedCase]:
+    """Load cases from ``path``; the format follows the extension (.csv, .jsonl, .yaml/.yml). Mistakes in a
+    case are recorded in ``problems`` and the other cases still load; an unreadable file raises."""
     try:
         check_size(path, MAX_CASES_FILE_BYTES, "cases files")
         text = path.read_text(encoding="utf-8-sig")
@@ -82,7 +94,7 @@ def load_case_file(path: Path) -> list[LoadedCase]:
         raise UserError(f"cannot read cases file: {exc}", file=path) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_rows(path, text)
+        return _csv_rows(path, text, problems)
     if suffix in {".jsonl", ".ndjson"}:
         smap = SourceMap(path)
         out: list[LoadedCase] = []
@@ -92,19 +104,27 @@ def load_case_file(path: Path) -> list[LoadedCase]:
             try:
                 raw = json.loads(line_text)
             except json.JSONDecodeError as exc:
-                raise UserError(f"invalid JSON: {exc.msg}", file=path, line=number) from None
+                problems.add(UserError(f"invalid JSON: {exc.msg}", file=path, line=number))
+                continue
             except RecursionError:
                 message = f"nested deeper than {MAX_DEPTH} levels (results could not store it)"
-                raise UserError(message, file=path, line=number) from None
-            smap.lines[(len(out),)] = number
-            out.append(_validate(raw, path, number, smap, (len(out),)))
+                problems.add(UserError(message, file=path, line=number))
+                continue
+            index = len(smap.lines)
+            smap.lines[(index,)] = number
+            out.extend(_validate(raw, path, number, smap, (index,), problems))
         return out
     if suffix in {".yaml", ".yml"}:
         data, smap = parse_yaml(text, path)
+        problems.extend(smap.duplicates)
         prefix: tuple[str | int, ...] = ()
         if isinstance(data, dict) and "cases" in data:
             data, prefix = data["cases"], ("cases",)
         if not isinstance(data, list):
             raise UserError("a YAML cases file must be a list of cases (or a mapping with 'cases')", file=path, line=1)
-        return [_validate(raw, path, smap.line((*prefix, i)), smap, (*prefix, i)) for i, raw in enumerate(data)]
+        return [
+            case
+            for i, raw in enumerate(data)
+            for case in _validate(raw, path, smap.line((*prefix, i)), smap, (*prefix, i), problems)
+        ]
     raise UserError(f"unknown cases file type '{suffix or path.name}'", file=path, hint="use .csv, .jsonl or .yaml")

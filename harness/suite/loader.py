@@ -1,30 +1,30 @@
 """Load a suite file: YAML -> validated Suite -> resolved prompts, cases, media, scorers and configs.
 
-Every problem becomes one UserError naming file:line. Nothing here calls a model.
+Every mistake is recorded at its file:line in a ``Problems`` collector (harness/suite/problems.py), and the
+load goes on with the next part of the suite, so one pass reports them all. Nothing here calls a model.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import itertools
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from harness.api.host import PluginHost
 from harness.api.provider import MediaRef, Provider
 from harness.api.scoring import CheckContext
-from harness.errors import UserError
+from harness.errors import UserError, UserErrors
 from harness.log.records import VideoMetadata
 from harness.log.results import SkippedCase
 from harness.suite.caps import Caps
 from harness.suite.casefiles import LoadedCase, load_case_file
+from harness.suite.configs import Configs
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
-from harness.suite.pydantic_errors import to_user_error
+from harness.suite.overrides import apply_override
+from harness.suite.problems import Problems
+from harness.suite.salvage import validate_salvaging
 from harness.suite.scorers import ScorerEnv, ScorerSpec, parse_scorer_entries
 from harness.suite.storable import check_storable
 from harness.suite.templating import Template, TemplateError
@@ -53,13 +53,24 @@ class SourcedTemplate:
     file: Path
     #: The line of the template's first line in ``file``.
     line: int | None
+    #: The command-line flag that gave this template (``--set``), which its mistakes then name.
+    flag: str | None = None
 
     def render(self, variables: dict[str, Any], context: str) -> str:
         try:
             return self.template.render(variables)
         except TemplateError as exc:
-            line = (self.line + exc.line - 1) if (self.line and exc.line) else self.line
-            raise UserError(f"{context}: {exc.message}", file=self.file, line=line) from None
+            file, line = template_location(self.file, self.line, self.flag, exc.line)
+            raise UserError(f"{context}: {exc.message}", file=file, line=line) from None
+
+
+def template_location(
+    file: Path, line: int | None, flag: str | None, line_in_template: int | None
+) -> tuple[str | Path, int | None]:
+    """Where a line of a template is: its file:line, or the flag that gave the template."""
+    if flag is not None:
+        return flag, None
+    return file, (line + line_in_template - 1) if (line and line_in_template) else line
 
 
 @dataclass
@@ -126,34 +137,16 @@ def _sha256(path: Path) -> tuple[str, int]:
     return _HASHES[key], stat.st_size
 
 
-def _apply_override(data: dict[str, Any], override: str) -> None:
-    if "=" not in override:
-        raise UserError(f"--set needs key=value, got '{override}'", hint="e.g. --set defaults.config.temperature=0.2")
-    key, raw = override.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw else ""
-    except yaml.YAMLError:
-        value = raw
-    node: Any = data
-    parts = key.strip().split(".")
-    for part in parts[:-1]:
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-            continue
-        if not isinstance(node, dict):
-            raise UserError(f"--set {key}: '{part}' is not a mapping in this suite")
-        node = node.setdefault(part, {})
-    if not isinstance(node, dict):
-        raise UserError(f"--set {key}: cannot set a key inside a non-mapping")
-    node[parts[-1]] = value
-
-
 class _Loader:
-    def __init__(self, path: Path, options: LoadOptions) -> None:
+    def __init__(self, path: Path, options: LoadOptions, problems: Problems) -> None:
         self.path = path
         self.dir = path.parent
         self.options = options
-        self.base: dict[str, Any] = {}
+        self.problems = problems
+        self.configs = Configs(None, problems, self.resolve, options.caps)
+        #: The suite lists prompt variants (even if some of them failed to load), and their ids.
+        self.has_prompts = False
+        self.prompt_ids: set[str] = set()
         self.skipped: list[SkippedCase] = []
 
     def resolve(self, name: str, smap: SourceMap, loc: tuple[str | int, ...], what: str) -> Path:
@@ -169,7 +162,7 @@ class _Loader:
         line = smap.line(loc)
         if line is not None and "\n" in source.rstrip("\n"):
             line += 1  # a block scalar starts on the line after its key
-        return self._compile(source, smap.file, line)
+        return self._compile(source, smap.file, line, smap.flag(loc))
 
     def template_file(self, name: str, smap: SourceMap, loc: tuple[str | int, ...]) -> SourcedTemplate:
         path = self.resolve(name, smap, loc, "template file")
@@ -181,12 +174,12 @@ class _Loader:
         return self._compile(source, path, 1)
 
     @staticmethod
-    def _compile(source: str, file: Path, line: int | None) -> SourcedTemplate:
+    def _compile(source: str, file: Path, line: int | None, flag: str | None = None) -> SourcedTemplate:
         try:
-            return SourcedTemplate(Template(source), file, line)
+            return SourcedTemplate(Template(source), file, line, flag)
         except TemplateError as exc:
-            at = (line + exc.line - 1) if (line and exc.line) else line
-            raise UserError(exc.message, file=file, line=at, hint="literal braces: {{ '{{' }} or {% raw %}") from None
+            at, where = template_location(file, line, flag, exc.line)
+            raise UserError(exc.message, file=at, line=where, hint="literal braces: {{ '{{' }} or {% raw %}") from None
 
     def media(self, entries: list[MediaEntry], smap: SourceMap, loc: tuple[str | int, ...]) -> list[MediaRef]:
         refs = []
@@ -201,94 +194,75 @@ class _Loader:
                 refs.append(MediaRef(source=spec.uri, uri=spec.uri, mime_type=spec.mime_type, video_metadata=clip))
                 continue
             assert spec.path is not None
-            path = self.resolve(spec.path, smap, where, "media file")
-            digest, size = _sha256(path)
-            refs.append(
-                MediaRef(
-                    source=spec.path,
-                    path=path,
-                    mime_type=spec.mime_type,
-                    size_bytes=size,
-                    sha256=digest,
-                    video_metadata=clip,
-                )
-            )
-        return refs
-
-    def config(
-        self,
-        raw: dict[str, Any],
-        smap: SourceMap,
-        loc: tuple[str | int, ...],
-        provider: type[Provider],
-        base: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Resolve schema files in a config and check it (merged over ``base``) with the provider."""
-        config = dict(raw)
-        for file_key, key in provider.config_file_keys.items():
-            if file_key in config:
-                name = config.pop(file_key)
-                if key in config:
-                    raise smap.error(f"give '{key}' or '{file_key}', not both", (*loc, file_key))
-                path = self.resolve(str(name), smap, (*loc, file_key), f"{file_key} file")
-                try:
-                    config[key] = (
-                        json.loads(path.read_text(encoding="utf-8"))
-                        if path.suffix == ".json"
-                        else yaml.safe_load(path.read_text(encoding="utf-8"))
+            with self.problems.guard():
+                path = self.resolve(spec.path, smap, where, "media file")
+                digest, size = _sha256(path)
+                refs.append(
+                    MediaRef(
+                        source=spec.path,
+                        path=path,
+                        mime_type=spec.mime_type,
+                        size_bytes=size,
+                        sha256=digest,
+                        video_metadata=clip,
                     )
-                except (ValueError, yaml.YAMLError) as exc:
-                    raise smap.error(f"{file_key} {name} is not valid JSON/YAML: {exc}", (*loc, file_key)) from None
-        for key_path, message in provider.check_config({**(base or {}), **config}):
-            raise smap.error(f"generation config: {message}", (*loc, *key_path[:1]))
-        return config
+                )
+        return refs
 
     def load(self) -> LoadedSuite:
         raw, smap = load_yaml(self.path)
+        self.problems.extend(smap.duplicates)
         if not isinstance(raw, dict):
             raise UserError(
                 "a suite file must be a YAML mapping (name:, prompts:, cases:, ...)", file=self.path, line=1
             )
         for override in self.options.overrides:
-            _apply_override(raw, override)
+            with self.problems.guard():
+                apply_override(raw, override, smap)
         check_storable(raw, smap)
-        try:
-            suite = Suite.model_validate(raw)
-        except ValidationError as exc:
-            raise to_user_error(exc, smap, Suite) from None
-        provider_cls = self.provider(suite.provider, smap)
-        for key_path, message in provider_cls.check_options(suite.provider_options):
-            raise smap.error(f"provider_options: {message}", ("provider_options", *key_path[:1]))
-        base_config = self.config(suite.defaults.config, smap, ("defaults", "config"), provider_cls)
-        self.base = base_config
-        configs = self.configs(suite, smap, provider_cls)
-        prompts: dict[str, SourcedTemplate] = {}
-        for index, spec in enumerate(suite.prompts):
-            loc: tuple[str | int, ...] = ("prompts", index)
-            if spec.id in prompts:
-                raise smap.error(f"duplicate prompt id '{spec.id}'", (*loc, "id"))
-            prompts[spec.id] = (
-                self.template(spec.template, smap, (*loc, "template"))
-                if spec.template is not None
-                else self.template_file(spec.file or "", smap, (*loc, "file"))
-            )
+        listed = raw.get("prompts")
+        declared: list[Any] = listed if isinstance(listed, list) else []
+        # Prompt variants as written, even those dropped for a mistake: cases naming them are not wrong too.
+        self.prompt_ids = {str(p["id"]) for p in declared if isinstance(p, dict) and "id" in p}
+        self.has_prompts = bool(declared)
+        found = validate_salvaging(Suite, raw, smap, self.problems)
+        if found is None:
+            raise UserErrors(self.problems.errors)
+        suite: Suite = found
+        provider_cls = self.problems.attempt(lambda: self.provider(suite.provider, smap))
+        if provider_cls is not None:
+            for key_path, message in provider_cls.check_options(suite.provider_options):
+                self.problems.add(smap.error(f"provider_options: {message}", ("provider_options", *key_path[:1])))
+        self.configs = Configs(provider_cls, self.problems, self.resolve, self.options.caps)
+        base_config = self.configs.config(suite.defaults.config, smap, ("defaults", "config"))
+        self.configs.base = base_config
+        configs = self.configs.variants(suite, smap)
+        prompts = self.prompts(suite, smap)
         system = None
         if suite.defaults.system is not None and suite.defaults.system_file is not None:
-            raise smap.error("give 'system' or 'system_file', not both", ("defaults", "system_file"))
-        if suite.defaults.system is not None:
-            system = self.template(suite.defaults.system, smap, ("defaults", "system"))
+            self.problems.add(smap.error("give 'system' or 'system_file', not both", ("defaults", "system_file")))
+        elif suite.defaults.system is not None:
+            system = self.problems.attempt(
+                lambda: self.template(suite.defaults.system or "", smap, ("defaults", "system"))
+            )
         elif suite.defaults.system_file is not None:
-            system = self.template_file(suite.defaults.system_file, smap, ("defaults", "system_file"))
+            system = self.problems.attempt(
+                lambda: self.template_file(suite.defaults.system_file or "", smap, ("defaults", "system_file"))
+            )
         scorers = parse_scorer_entries(suite.scorers, smap, ("scorers",), self._scorer_env())
         cases = self.cases(suite, smap, prompts, provider_cls)
-        default_model = suite.defaults.model or provider_cls.default_model
+        default_model = suite.defaults.model or (provider_cls.default_model if provider_cls else None)
         models = list(self.options.models or suite.matrix.models or ([default_model] if default_model else []))
-        if not models:
-            raise smap.error(
-                f"no model: provider '{provider_cls.name}' has no default model",
-                ("defaults",),
-                "set defaults.model, matrix.models or --model",
+        if not models and provider_cls is not None:
+            self.problems.add(
+                smap.error(
+                    f"no model: provider '{provider_cls.name}' has no default model",
+                    ("defaults",),
+                    "set defaults.model, matrix.models or --model",
+                )
             )
+        if provider_cls is None or not cases:
+            raise UserErrors(self.problems.errors)
         if self.options.repeat is not None:
             suite = suite.model_copy(update={"repeat": self.options.repeat})
         return LoadedSuite(
@@ -308,6 +282,22 @@ class _Loader:
             options=self.options,
             skipped=self.skipped,
         )
+
+    def prompts(self, suite: Suite, smap: SourceMap) -> dict[str, SourcedTemplate]:
+        prompts: dict[str, SourcedTemplate] = {}
+        for index, spec in enumerate(suite.prompts):
+            loc: tuple[str | int, ...] = ("prompts", index)
+            if spec.id in prompts:
+                self.problems.add(smap.error(f"duplicate prompt id '{spec.id}'", (*loc, "id")))
+                continue
+            found = self.problems.attempt(
+                functools.partial(self.template, spec.template, smap, (*loc, "template"))
+                if spec.template is not None
+                else functools.partial(self.template_file, spec.file or "", smap, (*loc, "file"))
+            )
+            if found is not None:
+                prompts[spec.id] = found
+        return prompts
 
     def provider(self, name: str | None, smap: SourceMap) -> type[Provider]:
         """The suite's provider plugin; without ``provider:``, the only one installed or the default one."""
@@ -333,94 +323,87 @@ class _Loader:
             resolve_path=lambda name: resolve_path(self.dir, name, self.options.allow_outside),
             allow_python=self.options.allow_python,
         )
-        return ScorerEnv(self.options.host, check)
-
-    def configs(self, suite: Suite, smap: SourceMap, provider: type[Provider]) -> list[tuple[str, dict[str, Any]]]:
-        matrix = suite.matrix
-        if matrix.config is not None and matrix.configs is not None:
-            raise smap.error(
-                "give 'matrix.config' (a grid) or 'matrix.configs' (a list), not both", ("matrix", "configs")
-            )
-        out: list[tuple[str, dict[str, Any]]] = []
-        if matrix.config:
-            keys = list(matrix.config)
-            sizes = [len(matrix.config[k]) for k in keys]
-            self.options.caps.check_grid(sizes, smap.file, smap.line(("matrix", "config")))
-            for values in itertools.product(*(matrix.config[k] for k in keys)):
-                variant = dict(zip(keys, values, strict=True))
-                label = ",".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in variant.items())
-                out.append((label, self.config(variant, smap, ("matrix", "config"), provider, self.base)))
-        elif matrix.configs:
-            seen: set[str] = set()
-            for index, entry in enumerate(matrix.configs):
-                variant = dict(entry)
-                label = str(variant.pop("id", f"config-{index + 1}"))
-                if label in seen:
-                    raise smap.error(f"duplicate config id '{label}'", ("matrix", "configs", index))
-                seen.add(label)
-                out.append((label, self.config(variant, smap, ("matrix", "configs", index), provider, self.base)))
-        return out or [("default", {})]
+        return ScorerEnv(self.options.host, check, self.problems)
 
     def cases(
-        self, suite: Suite, smap: SourceMap, prompts: dict[str, SourcedTemplate], provider: type[Provider]
+        self, suite: Suite, smap: SourceMap, prompts: dict[str, SourcedTemplate], provider: type[Provider] | None
     ) -> list[CaseSpec]:
+        had_problems = len(self.problems)
         loaded: list[LoadedCase] = []
         for index, entry in enumerate(suite.cases):
             loc: tuple[str | int, ...] = ("cases", index)
             if isinstance(entry, str):
-                path = self.resolve(entry, smap, loc, "cases file")
-                loaded.extend(load_case_file(path))
+                with self.problems.guard():
+                    path = self.resolve(entry, smap, loc, "cases file")
+                    loaded.extend(load_case_file(path, self.problems))
             else:
                 loaded.append(LoadedCase(entry, self.path, smap.line(loc), smap, loc))
         specs: list[CaseSpec] = []
         ids: dict[str, tuple[Path, int | None]] = {}
         for number, item in enumerate(loaded, start=1):
-            case, csmap, loc = item.case, item.smap, item.loc_prefix
-            case_id = case.id or f"case-{number}"
+            case_id = item.case.id or f"case-{number}"
             if case_id in ids:
                 file, line = ids[case_id]
-                raise UserError(
-                    f"duplicate case id '{case_id}' (first at {file}:{line})", file=item.file, line=item.line
+                self.problems.add(
+                    UserError(f"duplicate case id '{case_id}' (first at {file}:{line})", file=item.file, line=item.line)
                 )
-            ids[case_id] = (item.file, item.line)
-            if case.skip:
-                skipped = SkippedCase(case_id=case_id, file=_shown(item.file), line=item.line, tags=case.tags)
-                self.skipped.append(skipped)
                 continue
-            spec = CaseSpec(
-                case=case,
-                id=case_id,
-                file=item.file,
-                line=item.line,
-                media=self.media(case.media, csmap, (*loc, "media")),
-                expect=parse_scorer_entries(case.expect, csmap, (*loc, "expect"), self._scorer_env()),
-            )
-            if case.config:
-                case.config = self.config(case.config, csmap, (*loc, "config"), provider, self.base)
-            if case.prompt is not None:
-                spec.prompt = self.template(case.prompt, csmap, (*loc, "prompt"))
-            if case.system is not None:
-                spec.system = self.template(case.system, csmap, (*loc, "system"))
-            for name in case.prompts or []:
-                if name not in prompts:
-                    raise csmap.error(
-                        f"unknown prompt id '{name}'", (*loc, "prompts"), f"prompt ids: {', '.join(prompts)}"
-                    )
-            for t_index, turn in enumerate(case.turns or []):
-                tloc = (*loc, "turns", t_index)
-                spec.turn_prompts.append(self.template(turn.prompt, csmap, (*tloc, "prompt")))
-                spec.turn_media.append(self.media(turn.media, csmap, (*tloc, "media")))
-                spec.turn_expect.append(parse_scorer_entries(turn.expect, csmap, (*tloc, "expect"), self._scorer_env()))
-            if case.turns is None and case.prompt is None and not prompts:
-                raise csmap.error(
+            ids[case_id] = (item.file, item.line)
+            if item.case.skip:
+                shown = _shown(item.file)
+                self.skipped.append(SkippedCase(case_id=case_id, file=shown, line=item.line, tags=item.case.tags))
+                continue
+            spec = self.problems.attempt(functools.partial(self.case, item, case_id, prompts, provider))
+            if spec is not None:
+                specs.append(spec)
+        if not specs and len(self.problems) == had_problems:
+            self.problems.add(smap.error("the suite has no cases to run (all skipped?)", ("cases",)))
+        return specs
+
+    def case(
+        self, item: LoadedCase, case_id: str, prompts: dict[str, SourcedTemplate], provider: type[Provider] | None
+    ) -> CaseSpec | None:
+        """One case's files, scorers, config and templates; its mistakes are recorded, not raised one by one."""
+        case, csmap, loc = item.case, item.smap, item.loc_prefix
+        before = len(self.problems)
+        media = self.media(case.media, csmap, (*loc, "media"))
+        spec = CaseSpec(
+            case=case,
+            id=case_id,
+            file=item.file,
+            line=item.line,
+            media=media,
+            expect=parse_scorer_entries(case.expect, csmap, (*loc, "expect"), self._scorer_env()),
+        )
+        if case.config:
+            case.config = self.configs.config(case.config, csmap, (*loc, "config"), self.configs.base)
+        if case.prompt is not None:
+            spec.prompt = self.problems.attempt(lambda: self.template(case.prompt or "", csmap, (*loc, "prompt")))
+        if case.system is not None:
+            spec.system = self.problems.attempt(lambda: self.template(case.system or "", csmap, (*loc, "system")))
+        for name in case.prompts or []:
+            if name not in self.prompt_ids:
+                self.problems.add(
+                    csmap.error(f"unknown prompt id '{name}'", (*loc, "prompts"), f"prompt ids: {', '.join(prompts)}")
+                )
+            elif name not in prompts:
+                return None  # that prompt has a mistake of its own (reported there)
+        for t_index, turn in enumerate(case.turns or []):
+            tloc = (*loc, "turns", t_index)
+            turn_prompt = self.problems.attempt(functools.partial(self.template, turn.prompt, csmap, (*tloc, "prompt")))
+            if turn_prompt is not None:
+                spec.turn_prompts.append(turn_prompt)
+            spec.turn_media.append(self.media(turn.media, csmap, (*tloc, "media")))
+            spec.turn_expect.append(parse_scorer_entries(turn.expect, csmap, (*tloc, "expect"), self._scorer_env()))
+        if case.turns is None and case.prompt is None and not prompts and not self.has_prompts:
+            self.problems.add(
+                csmap.error(
                     f"case '{case_id}' has nothing to send",
                     loc,
                     "add a 'prompts:' list to the suite, or give the case a 'prompt' or 'turns'",
                 )
-            specs.append(spec)
-        if not specs:
-            raise smap.error("the suite has no cases to run (all skipped?)", ("cases",))
-        return specs
+            )
+        return spec if len(self.problems) == before else None
 
 
 def _shown(path: Path) -> str:
@@ -431,10 +414,19 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load_suite(path: Path, options: LoadOptions) -> LoadedSuite:
-    """Load and check a suite file (no model calls)."""
+def load_suite(path: Path, options: LoadOptions, problems: Problems | None = None) -> LoadedSuite:
+    """Load and check a suite file (no model calls).
+
+    With ``problems``, mistakes are recorded there and the suite is returned when it is usable enough to plan
+    (the caller raises them at the end of its checks); without, any mistake raises them all at once.
+    """
     if not path.exists():
         raise UserError(f"suite file not found: {path}")
     if path.is_dir():
         raise UserError(f"{path} is a folder", hint="name a *.suite.yaml file")
-    return _Loader(path, options).load()
+    own = problems is None
+    collector = Problems() if problems is None else problems
+    loaded = _Loader(path, options, collector).load()
+    if own:
+        collector.raise_any()
+    return loaded

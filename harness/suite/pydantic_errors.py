@@ -1,4 +1,4 @@
-"""Turn pydantic validation errors into one clear UserError at the right file:line."""
+"""Turn pydantic validation errors into clear UserErrors, each at its own file:line."""
 
 from __future__ import annotations
 
@@ -72,16 +72,26 @@ def _where(loc: Loc) -> str:
     return text
 
 
-def to_user_error(exc: ValidationError, smap: SourceMap, model: type[BaseModel], prefix: Loc = ()) -> UserError:
-    """The first (most useful) problem of ``exc`` as a UserError at its line."""
-    errors = exc.errors(include_url=False)
+def located_errors(
+    exc: ValidationError, smap: SourceMap, model: type[BaseModel], prefix: Loc = ()
+) -> list[tuple[Loc, str, UserError]]:
+    """Every problem of ``exc`` as (its location in the validated data, pydantic's error type, a UserError)."""
     cleaned = []
-    for err in errors:
+    for err in exc.errors(include_url=False):
         loc, via_str = _clean(tuple(err["loc"]))
         cleaned.append((via_str, loc, err))
-    # A union of "a string or a mapping": prefer the mapping branch's explanation.
-    preferred = [c for c in cleaned if not c[0]] or cleaned
-    _, loc, err = preferred[0]
+    # A union of "a string or a mapping": where the mapping branch explains a value, drop the string branch's
+    # "should be a string" for that same value.
+    mapping_locs = [loc for via_str, loc, _ in cleaned if not via_str]
+    kept = [
+        (loc, err)
+        for via_str, loc, err in cleaned
+        if not via_str or not any(other[: len(loc)] == loc for other in mapping_locs)
+    ]
+    return [(loc, str(err["type"]), _error(loc, err, smap, model, prefix)) for loc, err in kept]
+
+
+def _error(loc: Loc, err: Any, smap: SourceMap, model: type[BaseModel], prefix: Loc) -> UserError:
     full = (*prefix, *loc)
     kind = err["type"]
     hint: str | None = None
@@ -99,8 +109,9 @@ def to_user_error(exc: ValidationError, smap: SourceMap, model: type[BaseModel],
         if len(shown) > 60:
             shown = shown[:57] + "..."
         message = f"'{_where(full) or 'document'}': {err['msg']}" + (f" (got {shown})" if kind != "value_error" else "")
-    others = len({tuple(c[1]) for c in preferred}) - 1
-    if others > 0:
-        extra = f"{others} more problem{'s' if others > 1 else ''} in this file after this one"
-        hint = f"{hint}; {extra}" if hint else extra
     return smap.error(message, full, hint)
+
+
+def to_user_errors(exc: ValidationError, smap: SourceMap, model: type[BaseModel], prefix: Loc = ()) -> list[UserError]:
+    """Every problem of ``exc``, each a UserError at its own line."""
+    return [error for _, _, error in located_errors(exc, smap, model, prefix)]

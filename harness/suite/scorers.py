@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from pydantic import ValidationError
 
 from harness.api.host import PluginHost
 from harness.api.scoring import CheckContext, Scorer
-from harness.errors import UserError
-from harness.suite.pydantic_errors import to_user_error
+from harness.errors import UserError, UserErrors
+from harness.suite.problems import Problems
+from harness.suite.pydantic_errors import to_user_errors
 from harness.suite.yamlsource import SourceMap
 
 COMMON_KEYS = ("type", "weight", "metric", "required")
@@ -36,6 +38,8 @@ class ScorerEnv:
 
     host: PluginHost
     check: CheckContext
+    #: Where mistakes go: each entry is checked on its own, so one bad entry does not hide the next.
+    problems: Problems
 
 
 def _split(
@@ -74,44 +78,49 @@ def _split(
 def parse_scorer_entries(
     entries: list[dict[str, Any]], smap: SourceMap, loc: tuple[str | int, ...], env: ScorerEnv
 ) -> list[ScorerSpec]:
-    host = env.host
+    """The valid entries of a scorer list; each mistake is recorded in ``env.problems`` at its line."""
     specs = []
     for index, entry in enumerate(entries):
-        where = (*loc, index)
-        if not isinstance(entry, dict):
-            raise smap.error("a scorer entry must be a mapping", where, "e.g. '- type: text' with 'contains: dog'")
-        name, options, common, opt_loc = _split(entry, smap, where)
-        try:
-            cls: type[Scorer] = host.scorers.get(name)
-        except UserError as exc:
-            raise smap.error(exc.message, where, exc.hint) from None
-        if "__shorthand__" in options:
-            if cls.shorthand is None:
-                raise smap.error(
-                    f"scorer '{name}' needs a mapping of options, not a single value",
-                    opt_loc,
-                    f"write '{name}: {{...}}' (see docs/scorers.md)",
-                )
-            options = {cls.shorthand: options.pop("__shorthand__")}
-        try:
-            parsed = cls.Options.model_validate(options)
-        except ValidationError as exc:
-            raise to_user_error(exc, smap, cls.Options, opt_loc) from None
-        weight = common.get("weight", 1.0)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-            raise smap.error("'weight' must be a number >= 0", (*where, "weight"))
-        required = common.get("required", True)
-        if not isinstance(required, bool):
-            raise smap.error("'required' must be true or false", (*where, "required"))
-        scorer = cls(parsed)
-        metric = common.get("metric") or scorer.default_metric()
-        if not isinstance(metric, str):
-            raise smap.error("'metric' must be a name", (*where, "metric"))
-        try:
-            problems = scorer.check(env.check)
-        except UserError as exc:
-            problems = [exc.message]
-        if problems:
-            raise smap.error(f"scorer '{name}': {problems[0]}", where)
-        specs.append(ScorerSpec(name, scorer, float(weight), metric, required, smap.file, smap.line(where)))
+        spec = env.problems.attempt(functools.partial(_parse_entry, entry, smap, (*loc, index), env))
+        if spec is not None:
+            specs.append(spec)
     return specs
+
+
+def _parse_entry(entry: Any, smap: SourceMap, where: tuple[str | int, ...], env: ScorerEnv) -> ScorerSpec:
+    if not isinstance(entry, dict):
+        raise smap.error("a scorer entry must be a mapping", where, "e.g. '- type: text' with 'contains: dog'")
+    name, options, common, opt_loc = _split(entry, smap, where)
+    try:
+        cls: type[Scorer] = env.host.scorers.get(name)
+    except UserError as exc:
+        raise smap.error(exc.message, where, exc.hint) from None
+    if "__shorthand__" in options:
+        if cls.shorthand is None:
+            raise smap.error(
+                f"scorer '{name}' needs a mapping of options, not a single value",
+                opt_loc,
+                f"write '{name}: {{...}}' (see docs/scorers.md)",
+            )
+        options = {cls.shorthand: options.pop("__shorthand__")}
+    try:
+        parsed = cls.Options.model_validate(options)
+    except ValidationError as exc:
+        raise UserErrors(to_user_errors(exc, smap, cls.Options, opt_loc)) from None
+    weight = common.get("weight", 1.0)
+    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+        raise smap.error("'weight' must be a number >= 0", (*where, "weight"))
+    required = common.get("required", True)
+    if not isinstance(required, bool):
+        raise smap.error("'required' must be true or false", (*where, "required"))
+    scorer = cls(parsed)
+    metric = common.get("metric") or scorer.default_metric()
+    if not isinstance(metric, str):
+        raise smap.error("'metric' must be a name", (*where, "metric"))
+    try:
+        problems = scorer.check(env.check)
+    except UserError as exc:
+        problems = [exc.message]
+    if problems:
+        raise UserErrors([smap.error(f"scorer '{name}': {problem}", where) for problem in problems])
+    return ScorerSpec(name, scorer, float(weight), metric, required, smap.file, smap.line(where))

@@ -22,6 +22,11 @@ class SourceMap:
 
     file: Path
     lines: dict[Loc, int] = field(default_factory=dict)
+    #: Values a command-line flag set or replaced (``--set KEY=VALUE``): a mistake at or under one of these
+    #: locations is the flag's, and names the flag instead of a line of the file.
+    flags: dict[Loc, str] = field(default_factory=dict)
+    #: Duplicate keys found while reading (YAML keeps the last one); the loader reports them with the rest.
+    duplicates: list[UserError] = field(default_factory=list)
 
     def line(self, loc: Sequence[str | int]) -> int | None:
         """The line of ``loc``, or of its nearest ancestor that has one."""
@@ -33,7 +38,18 @@ class SourceMap:
                 return None
             path = path[:-1]
 
+    def flag(self, loc: Sequence[str | int]) -> str | None:
+        """The flag that set ``loc`` or one of its ancestors, if any."""
+        path = tuple(loc)
+        for length in range(len(path), -1, -1):
+            if path[:length] in self.flags:
+                return self.flags[path[:length]]
+        return None
+
     def error(self, message: str, loc: Sequence[str | int] = (), hint: str | None = None) -> UserError:
+        flag = self.flag(loc)
+        if flag is not None:
+            return UserError(message, file=flag, hint=hint)
         return UserError(message, file=self.file, line=self.line(loc), hint=hint)
 
 
@@ -72,11 +88,13 @@ def _check_duplicates(node: yaml.Node, smap: SourceMap) -> None:
             continue
         line = key_node.start_mark.line + 1
         if key in seen:
-            raise UserError(
-                f"duplicate key '{key}' (first at line {seen[key]})",
-                file=smap.file,
-                line=line,
-                hint="YAML keeps only the last one; remove or rename one of them",
+            smap.duplicates.append(
+                UserError(
+                    f"duplicate key '{key}' (first at line {seen[key]})",
+                    file=smap.file,
+                    line=line,
+                    hint="YAML keeps only the last one; remove or rename one of them",
+                )
             )
         seen[key] = line
 

@@ -1,4 +1,9 @@
-"""Suite-time validation of a generation config against google-genai's GenerateContentConfig."""
+"""Suite-time validation of a generation config against google-genai's GenerateContentConfig.
+
+Field names and types come from the SDK's own pydantic models; the allowed ranges, which the SDK does not
+check, come from the Gemini API reference (``GenerationConfig``, ai.google.dev/api/generate-content), so a
+``temperature: 5`` is a mistake at validate time instead of one 400 per trial.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import enum
 import types as pytypes
 import typing
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -25,6 +31,72 @@ MANAGED = {
 }
 
 
+@dataclass(frozen=True)
+class Range:
+    """The documented range of a numeric field (``below``: the upper bound is exclusive)."""
+
+    low: float | None = None
+    high: float | None = None
+    below: bool = False
+    integer: bool = False
+    note: str = ""
+
+    def text(self) -> str:
+        def num(value: float) -> str:
+            return f"{value:g}" if not self.integer else str(int(value))
+
+        if self.low is not None and self.high is not None:
+            upper = f"below {num(self.high)}" if self.below else f"{num(self.high)}"
+            return f"{num(self.low)} to {upper}"
+        if self.low is not None:
+            return f"at least {num(self.low)}"
+        return f"at most {num(self.high or 0)}"
+
+    def allows(self, value: float) -> bool:
+        if self.low is not None and value < self.low:
+            return False
+        return self.high is None or (value < self.high if self.below else value <= self.high)
+
+
+#: Documented ranges (Gemini API reference, GenerationConfig and ThinkingConfig), by key path.
+RANGES: dict[tuple[str, ...], Range] = {
+    ("temperature",): Range(0.0, 2.0),
+    ("top_p",): Range(0.0, 1.0),
+    ("top_k",): Range(1, None, integer=True),
+    ("candidate_count",): Range(1, 8, integer=True),
+    ("max_output_tokens",): Range(1, None, integer=True),
+    ("presence_penalty",): Range(-2.0, 2.0, below=True),
+    ("frequency_penalty",): Range(-2.0, 2.0, below=True),
+    ("logprobs",): Range(0, 20, integer=True, note="needs response_logprobs: true"),
+    ("thinking_config", "thinking_budget"): Range(
+        -1, 32768, integer=True, note="-1 lets the model decide, 0 turns thinking off"
+    ),
+}
+
+
+def _range_problems(config: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, allowed in RANGES.items():
+        value: Any = config
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if allowed.integer and float(value) != int(value):
+            problems.append((path, f"{value!r} is not a whole number"))
+        elif not allowed.allows(float(value)):
+            note = f"; {allowed.note}" if allowed.note else ""
+            problems.append((path, f"{value!r} is out of range: the Gemini API allows {allowed.text()}{note}"))
+    if config.get("logprobs") is not None and not config.get("response_logprobs"):
+        problems.append((("logprobs",), "'logprobs' needs 'response_logprobs: true'"))
+    return problems
+
+
+def describe_ranges() -> dict[tuple[str, ...], Range]:
+    """The documented ranges, for the published schema (``harness schema``)."""
+    return dict(RANGES)
+
+
 def check_config(config: dict[str, Any]) -> list[Problem]:
     """Return (key path, message) for every problem in a suite's ``config`` mapping; no network."""
     problems: list[Problem] = []
@@ -36,14 +108,16 @@ def check_config(config: dict[str, Any]) -> list[Problem]:
             usable[key] = value
     problems += _walk(types.GenerateContentConfig, usable, ())
     problems += _schema_problems(usable)
-    if problems:
-        return problems
+    # The fields with a problem of their own are left out; the rest are still checked for types and ranges.
+    usable = {key: value for key, value in usable.items() if all(path[:1] != (key,) for path, _ in problems)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             types.GenerateContentConfig(**usable)
         except pydantic.ValidationError as error:
             problems += _pydantic_problems(types.GenerateContentConfig, error, ())
+    typed = {path[0] for path, _ in problems if path}
+    problems += [p for p in _range_problems(usable) if p[0][0] not in typed]
     return problems
 
 
@@ -161,5 +235,7 @@ def _pydantic_problems(
     for item in error.errors():
         # Union validation adds the member's type name to the location; keep only real keys and indexes.
         loc = tuple(part for part in item["loc"] if isinstance(part, int) or not part[:1].isupper())
-        problems.append(((*prefix, *loc), item["msg"]))
+        value = item.get("input")
+        shown = f" (got {value!r})" if isinstance(value, (str, int, float, bool)) or value is None else ""
+        problems.append(((*prefix, *loc), f"{item['msg']}{shown}"))
     return problems

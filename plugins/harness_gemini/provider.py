@@ -187,6 +187,39 @@ class GeminiProvider(Provider):
         return option_errors(options)
 
     @classmethod
+    def config_schema(cls) -> dict[str, Any] | None:
+        from harness_gemini.config_schema import config_schema
+
+        return config_schema()
+
+    @classmethod
+    def known_models(cls) -> list[str] | None:
+        """Offline, the emulator's catalogue: the Gemini models it (and so this harness) knows by name."""
+        from harness_gemini.emulator.catalog import KNOWN_MODELS
+
+        return sorted(KNOWN_MODELS)
+
+    async def list_models(self) -> list[str] | None:
+        """``models.list`` on the configured endpoint (Google's, or the emulator's with its extra models)."""
+        names: list[str] = []
+        try:
+            pager = await self.client.aio.models.list(config={"page_size": 1000})
+            async for model in pager:
+                if model.name:
+                    names.append(model.name.removeprefix("models/"))
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
+        return names
+
+    async def count_tokens(self, request: ProviderRequest) -> int | None:
+        try:
+            headers = self.headers(request)
+            contents, _, _ = await self._contents(request, headers)
+            return await self._count(request.model, contents, headers)
+        except CALL_ERRORS as error:
+            raise classify(error, self._api_key) from None
+
+    @classmethod
     def check_request(cls, request: ProviderRequest) -> list[str]:
         problems: list[str] = []
         described: list[Described] = []

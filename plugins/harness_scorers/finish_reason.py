@@ -23,10 +23,10 @@ EXPLAIN = {
 
 
 class FinishReasonOptions(ScorerOptions):
-    #: Acceptable finish reasons (Gemini's names, case-insensitive).
     expected: list[str] = Field(default_factory=lambda: ["STOP"], min_length=1)
+    """Acceptable finish reasons (Gemini's names, case-insensitive)."""
 
-    @field_validator("expected", mode="before")
+    @field_validator("expected", mode="before", json_schema_input_type=str | list[str])
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value

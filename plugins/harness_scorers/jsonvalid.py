@@ -19,14 +19,14 @@ MAX_ERRORS = 10
 
 
 class JsonOptions(ScorerOptions):
-    #: Take JSON from a ```json fenced block or surrounding prose when the answer is not pure JSON.
     extract: bool = False
-    #: An inline JSON Schema (Draft 2020-12), or "from_request" for the trial's own response schema.
+    """Take JSON from a ```json fenced block or surrounding prose when the answer is not pure JSON."""
     schema_: dict[str, Any] | Literal["from_request"] | None = Field(default=None, alias="schema")
-    #: A JSON or YAML file holding the schema.
+    """An inline JSON Schema (Draft 2020-12), or "from_request" for the trial's own response schema."""
     schema_file: str | None = None
-    #: Expected values at JSON pointers, e.g. {"/city": "Mexico City"}.
+    """A JSON or YAML file holding the schema."""
     expect: dict[str, Any] = Field(default_factory=dict)
+    """Expected values at JSON pointers, e.g. {"/city": "Mexico City"}."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -44,16 +44,16 @@ GRADER_SCHEMA: dict[str, Any] = {
 
 
 class JudgeOptions(ScorerOptions):
-    #: What a good answer does (a template: the case's variables are available).
     rubric: str
-    #: The grading model.
+    """What a good answer does (a template: the case's variables are available)."""
     model: str = "gemini-2.5-flash"
-    #: Pass when the grader's score is at least this; when unset, the grader's verdict decides.
+    """The grading model."""
     threshold: float | None = Field(default=None, ge=0, le=1)
-    #: Send the case's media (e.g. the audio clip) to the grader too.
+    """Pass when the grader's score is at least this; when unset, the grader's verdict decides."""
     include_media: bool = False
-    #: Extra generation config for the grader (merged over temperature 0 and the JSON schema).
+    """Send the case's media (e.g. the audio clip) to the grader too."""
     config: dict[str, Any] = Field(default_factory=dict)
+    """Extra generation config for the grader (merged over temperature 0 and the JSON schema)."""
 
 
 def _grader_prompt(ctx: ScoreContext, rubric: str) -> str:

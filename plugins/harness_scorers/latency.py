@@ -20,11 +20,11 @@ from harness.api import (
 
 
 class LatencyOptions(ScorerOptions):
-    #: Limit on the answer's total latency in milliseconds.
     max_ms: float | None = Field(default=None, gt=0)
-    #: Limit on the time to first token (streamed trials). A trial that was not streamed has no
-    #: time to first token and FAILS this limit (so a gate cannot pass by accident).
+    """Limit on the answer's total latency in milliseconds."""
     max_ttft_ms: float | None = Field(default=None, gt=0)
+    """Limit on the time to first token (streamed trials). A trial that was not streamed has no time to first
+    token and FAILS this limit (so a gate cannot pass by accident)."""
 
     @model_validator(mode="after")
     def _some_limit(self) -> LatencyOptions:

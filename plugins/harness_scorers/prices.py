@@ -18,20 +18,24 @@ PER = 1_000_000
 class Tier(BaseModel):
     """USD per million tokens."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     input: float = Field(ge=0)
+    """USD per million prompt tokens of text, image, video and documents."""
     input_audio: float | None = Field(default=None, ge=0)
+    """USD per million AUDIO prompt tokens (default: input)."""
     output: float = Field(ge=0)
+    """USD per million output tokens, thinking included."""
 
 
 class LongContext(Tier):
-    #: These prices apply when the prompt has more than this many tokens.
     above: int = Field(gt=0)
+    """These prices apply when the prompt has more than this many tokens."""
 
 
 class ModelPrice(Tier):
     long_context: LongContext | None = None
+    """Higher prices for prompts above a number of tokens."""
 
 
 class PriceTable(BaseModel):

@@ -20,12 +20,12 @@ OPT_IN_HINT = "python scorers run code from the suite: pass --allow-python to al
 
 
 class PythonOptions(ScorerOptions):
-    #: "path/to/file.py:function", relative to the suite's folder.
     function: str
-    #: Pass when a returned number (or a dict without 'passed') is at least this.
+    """"path/to/file.py:function", relative to the suite's folder."""
     threshold: float = 0.5
-    #: Extra values handed to the function as answer["args"].
+    """Pass when a returned number (or a dict without 'passed') is at least this."""
     args: dict[str, Any] = Field(default_factory=dict)
+    """Extra values handed to the function as answer["args"]."""
 
     @field_validator("function")
     @classmethod

@@ -25,27 +25,30 @@ CHECKS = (
 
 
 class TextOptions(ScorerOptions):
-    #: The whole answer equals this.
     equals: str | None = None
-    #: The answer contains this (a list: contains every item).
+    """The whole answer equals this."""
     contains: str | list[str] | None = None
-    #: As contains, ignoring case.
+    """The answer contains this (a list: contains every item)."""
     icontains: str | list[str] | None = None
-    #: A regular expression found anywhere in the answer (use (?i) etc. for flags), matched by RE2 in time
-    #: linear in the answer's length: no backreferences or lookarounds (suites are untrusted; a backtracking
-    #: engine can take hours on a 50-character answer).
+    """As contains, ignoring case."""
     regex: str | None = None
+    """A regular expression found anywhere in the answer (use (?i) etc. for flags), matched by RE2 in time linear
+    in the answer's length: no backreferences or lookarounds (suites are untrusted; a backtracking engine can take
+    hours on a 50-character answer)."""
     starts_with: str | None = None
+    """The answer starts with this."""
     ends_with: str | None = None
-    #: The whole answer equals one of these.
+    """The answer ends with this."""
     one_of: list[str] | None = None
-    #: Length bounds in characters.
+    """The whole answer equals one of these."""
     min_length: int | None = Field(default=None, ge=0)
+    """The answer has at least this many characters."""
     max_length: int | None = Field(default=None, ge=0)
-    #: Each check must NOT hold instead (so: none of them holds).
+    """The answer has at most this many characters."""
     negate: bool = False
-    #: Trim surrounding whitespace from the answer before checking.
+    """Each check must NOT hold instead (so: none of them holds)."""
     strip: bool = True
+    """Trim surrounding whitespace from the answer before checking."""
 
     @field_validator("regex")
     @classmethod

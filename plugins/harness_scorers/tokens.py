@@ -6,7 +6,18 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from harness.api import MetricRole, Reason, Score, ScoreContext, Scorer, ScoreResult, ScorerOptions, join_reasons
+from harness.api import (
+    Forecast,
+    MetricRole,
+    Reason,
+    Score,
+    ScoreContext,
+    Scorer,
+    ScoreResult,
+    ScorerOptions,
+    Usage,
+    join_reasons,
+)
 from harness_scorers import prices
 from harness_scorers.prices import ModelPrice
 
@@ -25,28 +36,35 @@ def audio_rate(model: str) -> float:
 
 class TokensOptions(ScorerOptions):
     max_prompt_tokens: int | None = Field(default=None, ge=0)
+    """Fail when the prompt used more tokens than this."""
     max_output_tokens: int | None = Field(default=None, ge=0)
+    """Fail when the answer used more tokens than this."""
     max_thoughts_tokens: int | None = Field(default=None, ge=0)
+    """Fail when thinking used more tokens than this."""
     max_total_tokens: int | None = Field(default=None, ge=0)
-    #: Limits on prompt tokens of one modality.
+    """Fail when the call used more tokens in all than this."""
     max_audio_tokens: int | None = Field(default=None, ge=0)
+    """Limit on prompt tokens of modality AUDIO."""
     max_video_tokens: int | None = Field(default=None, ge=0)
+    """Limit on prompt tokens of modality VIDEO."""
     max_document_tokens: int | None = Field(default=None, ge=0)
+    """Limit on prompt tokens of modality DOCUMENT."""
     max_image_tokens: int | None = Field(default=None, ge=0)
-    #: Limit on the answer's cost in USD (needs a price for the model).
+    """Limit on prompt tokens of modality IMAGE."""
     max_cost_usd: float | None = Field(default=None, ge=0)
-    #: Compare reported AUDIO tokens with the media duration x the model's tokens-per-second rate.
+    """Limit on the answer's cost in USD (needs a price for the model)."""
     check_audio_rate: bool = False
-    #: Override the rate (tokens per second of audio).
+    """Compare reported AUDIO tokens with the media duration x the model's tokens-per-second rate."""
     audio_rate: float | None = Field(default=None, gt=0)
-    #: Allowed relative difference between reported and expected AUDIO tokens.
+    """Override the rate (tokens per second of audio)."""
     audio_tolerance: float = Field(default=0.05, ge=0)
-    #: Compare the prompt tokens of each media modality with the provider's estimate (media[].tokens_estimate).
+    """Allowed relative difference between reported and expected AUDIO tokens."""
     check_media_tokens: bool = False
-    #: Allowed relative difference between reported and estimated media tokens.
+    """Compare the prompt tokens of each media modality with the provider's estimate (media[].tokens_estimate)."""
     media_tolerance: float = Field(default=0.1, ge=0)
-    #: Extra or replacement prices (USD per million tokens), merged over prices.yaml by model name.
+    """Allowed relative difference between reported and estimated media tokens."""
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    """Extra or replacement prices (USD per million tokens), merged over prices.yaml by model name."""
 
 
 class TokensScorer(Scorer):
@@ -81,6 +99,28 @@ class TokensScorer(Scorer):
             note = f"{seconds:g} s x {rate:g}/s, tolerance {self.opts.audio_tolerance:.0%}"
             return info, Reason(measured="audio_tokens", expected=round(expected), got=reported, note=note)
         return info, None
+
+    def forecast(self, model: str, usage: Usage) -> Forecast:
+        """The prompt budgets an estimated usage would break (output budgets are not known before the answer),
+        and max_cost_usd when the input alone passes it (priced as this scorer prices: prices.yaml and its
+        ``prices:``)."""
+        o = self.opts
+        found = prices.lookup(model, {**prices.shipped().models, **o.prices})
+        out = Forecast()
+        cost = prices.cost(usage, found[1])["cost_usd"] if found is not None else None
+        by_kind = usage.prompt_by_modality
+        for figure, value, limit in (
+            ("prompt_tokens", usage.prompt_tokens, o.max_prompt_tokens),
+            ("audio_tokens", by_kind.get("AUDIO", 0), o.max_audio_tokens),
+            ("video_tokens", by_kind.get("VIDEO", 0), o.max_video_tokens),
+            ("document_tokens", by_kind.get("DOCUMENT", 0), o.max_document_tokens),
+            ("image_tokens", by_kind.get("IMAGE", 0), o.max_image_tokens),
+        ):
+            if limit is not None and (value or 0) > limit:
+                out.breaks.append(f"{figure} ~{value} > max {limit}")
+        if o.max_cost_usd is not None and cost is not None and cost > o.max_cost_usd:
+            out.breaks.append(f"input cost ~${cost:.6f} > max_cost_usd ${o.max_cost_usd:g}")
+        return out
 
     def _media_check(self, ctx: ScoreContext) -> tuple[dict[str, Any], list[Reason]]:
         """Reported prompt tokens of each modality the provider estimated, against that estimate."""

@@ -25,27 +25,30 @@ from harness_scorers.templated import check_file, read_file, render
 
 
 class ErrorRateOptions(ScorerOptions):
-    #: The reference transcript (usually a template such as "{{ reference }}").
     reference: str | None = None
-    #: A UTF-8 text file holding the reference transcript.
+    """The reference transcript (usually a template such as "{{ reference }}")."""
     reference_file: str | None = None
-    #: An SRT or WebVTT file; with ``start``/``end`` only the cues in that window are used.
+    """A UTF-8 text file holding the reference transcript."""
     reference_subtitles: str | None = None
-    #: Window bounds as "MM:SS", "H:MM:SS" or seconds (templates allowed).
+    """An SRT or WebVTT file; with ``start``/``end`` only the cues in that window are used."""
     start: str | float | None = None
+    """Window bounds as "MM:SS", "H:MM:SS" or seconds (templates allowed)."""
     end: str | float | None = None
-    #: Which cues count as inside the window: inside (wholly), overlap, midpoint.
+    """End of the window, as "MM:SS", "H:MM:SS" or seconds (templates allowed)."""
     window: subtitles.WindowRule = "inside"
+    """Which cues count as inside the window: inside (wholly), overlap, midpoint."""
     normaliser: NormaliserName = "basic"
-    #: Count as kaldialign does with merge_compounds=True: adjacent words that spell one word of the other
-    #: text when joined are a match (words only). Unset: on with ``open_asr_2026``, off otherwise.
+    """How both texts are normalised before comparing: none, basic (lower case, no punctuation), whisper
+    (Whisper's English normaliser), ..."""
     merge_compounds: bool | None = None
-    #: Whole-word (or phrase) replacements applied after normalisation to both texts.
+    """Count as kaldialign does with merge_compounds=True: adjacent words that spell one word of the other text
+    when joined are a match (words only). Unset: on with ``open_asr_2026``, off otherwise."""
     substitutions: dict[str, str] = Field(default_factory=dict)
-    #: Pass when the (normalised) value is at most this.
+    """Whole-word (or phrase) replacements applied after normalisation to both texts."""
     max: float | None = Field(default=None, ge=0)
-    #: Keep the word-by-word alignment in the details (for the HTML diff).
+    """Pass when the (normalised) value is at most this."""
     alignment: bool = True
+    """Keep the word-by-word alignment in the details (for the HTML diff)."""
 
     @model_validator(mode="after")
     def _one_reference(self) -> ErrorRateOptions:

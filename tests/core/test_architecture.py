@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ["errors", "log", "api", "suite", "run", "cli", "pytest_plugin"]
 #: Third-party libraries the core must never import (they belong to plugins).
 PLUGIN_ONLY = {"google", "jiwer", "whisper_normalizer", "av", "pocketsphinx", "aiohttp", "jsonschema", "kaldialign"}
-BUILTINS = ("harness_gemini", "harness_scorers", "harness_reporters")
+BUILTINS = ("harness_gemini", "harness_scorers", "harness_reporters", "harness_viewer")
 
 
 def _imports(path: Path) -> list[str]:

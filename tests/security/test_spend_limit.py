@@ -69,6 +69,10 @@ def test_a_plan_that_cannot_be_priced_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no price is known for fake-model (1 calls)" in done.stderr, done.stderr
 
 
-def test_without_the_flag_nothing_is_estimated(suite: Path) -> None:
+def test_without_the_flag_no_limit_is_checked(suite: Path) -> None:
+    # validate always prints the run's estimate (docs/suite-format.md); without --max-cost nothing is held to a
+    # limit, and --no-estimate leaves the estimate out too.
     code, message = _validate(str(suite))
-    assert code == 0 and "estimated" not in message, message
+    assert code == 0 and "--max-cost" not in message, message
+    code, message = _validate(str(suite), "--no-estimate")
+    assert code == 0 and "estimate" not in message, message
