@@ -64,7 +64,8 @@ def stats(store: Store) -> CacheStats:
     _ensure(store)
     db = store.db
     answers, answer_bytes, oldest, newest = db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(LENGTH(output_json)), 0), MIN(created), MAX(created) FROM outputs"
+        "SELECT COUNT(*), COALESCE(SUM(LENGTH(output_json)), 0), MIN(created), MAX(created) FROM "
+        "(SELECT output_json, created FROM calls UNION ALL SELECT output_json, created FROM outputs)"
     ).fetchone()
     size = sum(p.stat().st_size for p in store.path.parent.glob(store.path.name + "*") if p.is_file())
     return CacheStats(
@@ -80,18 +81,25 @@ def stats(store: Store) -> CacheStats:
     )
 
 
+#: Answers of runs that have not finished stay: ``harness resume`` relies on them never being called again.
+_FINISHED = "run_id NOT IN (SELECT id FROM runs WHERE status != 'complete')"
+
+
 def prune(store: Store, older_than_s: float) -> int:
-    """Drop cached answers stored more than ``older_than_s`` seconds ago; returns how many went."""
+    """Drop cached answers stored more than ``older_than_s`` seconds ago (not those of unfinished runs, which a
+    resume needs); returns how many went."""
     cutoff = time.time() - older_than_s
-    gone = store.db.execute("DELETE FROM outputs WHERE created < ?", (cutoff,)).rowcount
+    gone = store.db.execute(f"DELETE FROM calls WHERE created < ? AND {_FINISHED}", (cutoff,)).rowcount
+    gone += store.db.execute("DELETE FROM outputs WHERE created < ?", (cutoff,)).rowcount
     _compact(store)
     return int(gone)
 
 
 def clear(store: Store) -> int:
-    """Drop every cached answer and model list; returns how many answers went."""
+    """Drop every cached answer (but those of unfinished runs) and model list; returns how many answers went."""
     _ensure(store)
-    gone = store.db.execute("DELETE FROM outputs").rowcount
+    gone = store.db.execute(f"DELETE FROM calls WHERE {_FINISHED}").rowcount
+    gone += store.db.execute("DELETE FROM outputs").rowcount
     store.db.execute("DELETE FROM model_lists")
     _compact(store)
     return int(gone)

@@ -284,6 +284,17 @@ class Store:
         call_rows = [(digest, run_id, model, now, output.model_dump_json()) for digest, model, output in calls]
         self._write([(self._CALL_SQL, call_rows), (self._TRIAL_SQL, trial_rows), (self._SCORE_SQL, score_rows)])
 
+    def save_trial(self, run_id: str, seq: int, trial: TrialRecord, request_hashes: Sequence[str] = ()) -> None:
+        """Store one finished trial and its answers (one per turn, keyed by ``request_hashes``) in one
+        transaction: for callers outside the engine, which stores calls as they come back."""
+        outputs = [t.output for t in trial.turns] if trial.turns else [trial.output]
+        calls = [
+            (digest, trial.model, output)
+            for output, digest in zip(outputs, request_hashes, strict=False)
+            if output is not None and not output.cached
+        ]
+        self.save(run_id, trials=[(seq, trial)], calls=calls)
+
     def trials(self, run_id: str) -> list[TrialRecord]:
         rows = self.db.execute("SELECT record_json FROM trials WHERE run_id=? ORDER BY seq", (run_id,))
         return [TrialRecord.model_validate_json(r[0]) for r in rows]

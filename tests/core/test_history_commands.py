@@ -83,8 +83,8 @@ def test_cache_stats_prune_and_clear_keep_the_runs(store: Path, tmp_path: Path) 
     stats = harness_cli("cache", "stats", "--store", str(copy)).stdout
     assert "2 runs, 4 trials" in stats and "cache: 2 answers" in stats  # the second run was answered from the cache
     with sqlite3.connect(copy) as db:
-        db.execute(
-            "UPDATE outputs SET created = ? WHERE trial_id = (SELECT MIN(trial_id) FROM outputs)",
+        db.execute(  # the engine's store keeps answers in ``calls``, one row per request hash and run
+            "UPDATE calls SET created = ? WHERE request_hash = (SELECT MIN(request_hash) FROM calls)",
             (time.time() - 40 * 86400,),
         )
     assert (
