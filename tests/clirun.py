@@ -42,8 +42,12 @@ def _environment(env: Mapping[str, str] | None, cwd: Path | None) -> Iterator[No
 
 def harness_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Done:
     """``harness ARGS...`` in this process; the exit code, standard output and standard error."""
+    from harness.cli import console
     from harness.cli.main import main
 
+    # Tables as wide as a CI log's, whatever terminal (or xdist worker pipe) the tests run under.
+    widths = console.out.width, console.err.width
+    console.out.width = console.err.width = 200
     out, err = io.StringIO(), io.StringIO()
     code = 0
     argv = sys.argv
@@ -56,4 +60,5 @@ def harness_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path | No
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         sys.argv = argv
+        console.out.width, console.err.width = widths
     return Done(code, out.getvalue(), err.getvalue())

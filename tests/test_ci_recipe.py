@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import harness_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ci.md"
@@ -103,21 +104,8 @@ def test_the_documented_shell_recipe_gates_a_pull_request(tmp_path: Path) -> Non
     assert "changed: vars" in summary  # the edited expectation, named as the cause
     assert (repo / "reports" / "pr" / "greetings" / "junit.xml").is_file()
 
-    compare = subprocess.run(
-        [sys.executable, "-m", "harness", "compare", "reports/main", "reports/pr"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "HARNESS_STORE": str(tmp_path / "s.db")},
-    )
+    env = {"HARNESS_STORE": str(tmp_path / "s.db")}
+    compare = harness_cli("compare", "reports/main", "reports/pr", cwd=repo, env=env)
     assert compare.returncode == 1 and "1 regressed" in compare.stdout, compare.stdout + compare.stderr
-    again = subprocess.run(
-        [sys.executable, "-m", "harness", "compare", "reports/main", "reports/main"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "HARNESS_STORE": str(tmp_path / "s.db")},
-    )
+    again = harness_cli("compare", "reports/main", "reports/main", cwd=repo, env=env)
     assert again.returncode == 0 and "0 regressed" in again.stdout, again.stdout + again.stderr

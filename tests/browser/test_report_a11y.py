@@ -85,9 +85,15 @@ def no_sideways_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
+#: The reports audited in every state (a phone's width, a case side by side); the others, whose layout is the same
+#: page with other data, are audited loaded and with a trial open.
+EVERY_STATE = {"hostile", "synthetic", "transcription", "temperature"}
+
+
 @pytest.mark.parametrize("name", [*SUITES, "hostile", "synthetic"])
 def test_axe_finds_no_serious_violation(name: str, reports: dict[str, Path], watched: Any) -> None:
-    """Loaded, with a trial open and with a case side by side; at 1400 px and on a 390 px phone."""
+    """Loaded and with a trial open at 1400 px; for the reports with the most to show, also on a 390 px phone,
+    with the dialog closed again and with a case's answers side by side."""
     page = open_report(watched, reports[name])
     assert_no_blocking(page, f"{name}, loaded")
     failing = page.locator(
@@ -96,16 +102,21 @@ def test_axe_finds_no_serious_violation(name: str, reports: dict[str, Path], wat
     (failing if failing.count() else page.locator("#trial-list a.trial-row")).first.click()
     assert page.locator("dialog#detail[open]").count() == 1
     assert_no_blocking(page, f"{name}, a trial open")
-    page.set_viewport_size({"width": 390, "height": 800})
-    assert_no_blocking(page, f"{name} at 390 px, a trial open")
-    assert no_sideways_scroll(page), f"{name}: the page scrolls sideways at 390 px"
-    page.keyboard.press("Escape")
-    assert_no_blocking(page, f"{name} at 390 px, loaded")
-    assert no_sideways_scroll(page), f"{name}: the page scrolls sideways at 390 px"
-    page.locator("#trial-list .case-group .compare").first.click()
-    assert page.locator("#case-grid .case-col").count() >= 1
-    assert_no_blocking(page, f"{name} at 390 px, a case side by side")
-    assert no_sideways_scroll(page)
+    if name in EVERY_STATE:
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert_no_blocking(page, f"{name} at 390 px, a trial open")
+        assert no_sideways_scroll(page), f"{name}: the page scrolls sideways at 390 px"
+        page.keyboard.press("Escape")
+        assert_no_blocking(page, f"{name} at 390 px, loaded")
+        assert no_sideways_scroll(page), f"{name}: the page scrolls sideways at 390 px"
+        page.locator("#trial-list .case-group .compare").first.click()
+        assert page.locator("#case-grid .case-col").count() >= 1
+        assert_no_blocking(page, f"{name} at 390 px, a case side by side")
+        assert no_sideways_scroll(page)
+    else:
+        page.keyboard.press("Escape")
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert no_sideways_scroll(page), f"{name}: the page scrolls sideways at 390 px"
     assert watched.console_errors == [] and watched.network == [] and watched.dialogs == []
 
 

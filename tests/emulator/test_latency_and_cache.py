@@ -102,7 +102,7 @@ def test_clips_are_recognised_in_parallel_workers() -> None:
     from harness_gemini.emulator.lab import default_workers
 
     assert default_workers() >= 1
-    clips = [("vosk_test.wav", "audio/wav"), ("jfk.mp3", "audio/mp3")]
+    clips = [("sr_english.wav", "audio/wav"), ("sr_one_two_three.aiff", "audio/aiff")]  # the two shortest
     with start_background(EmulatorConfig(port=0, cache_dir=None, asr_workers=2)) as two:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             texts = list(pool.map(lambda c: _ask(two, *c), clips))

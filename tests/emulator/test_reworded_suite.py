@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import yaml
+from clirun import harness_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDINGS = {
@@ -39,12 +38,8 @@ def test_reworded_prompt_gives_the_same_wer(tmp_path: Path) -> None:
     path = tmp_path / "reworded.suite.yaml"
     path.write_text(yaml.safe_dump(suite, sort_keys=False), encoding="utf-8")
     out, store = str(tmp_path / "out"), str(tmp_path / "store.db")
-    command = [sys.executable, "-m", "harness", "run", str(path), "--emulator", "--out", out, "--store", store]
-    done = subprocess.run(
-        [*command, "--format=json", "--fail-on=none", "-q"],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = harness_cli(
+        "run", str(path), "--emulator", "--out", out, "--store", store, "--format=json", "--fail-on=none", "-q"
     )
     assert done.returncode == 0, done.stderr
     trials = json.loads((tmp_path / "out" / "reworded" / "results.json").read_text())["trials"]

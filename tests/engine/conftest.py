@@ -16,8 +16,7 @@ def emulator() -> Iterator[Callable[..., RunningEmulator]]:
     started: list[RunningEmulator] = []
 
     def start(**config: Any) -> RunningEmulator:
-        config.setdefault("port", 0)
-        config.setdefault("cache_dir", None)
+        config.setdefault("port", 0)  # the session's shared transcript cache: these tests are about calls
         emu = start_background(EmulatorConfig(**config))
         started.append(emu)
         return emu

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import Done, harness_cli
 from gemini_testkit import AUDIO, media_ref, media_request
 from pypdf import PdfReader, PdfWriter
 
@@ -159,10 +158,8 @@ def test_fps_can_take_a_prompt_over_the_input_limit(tmp_path: Path) -> None:
     assert "more than the model's 1,048,576-token input limit (lower video_metadata.fps" in problem
 
 
-def _validate(suite: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", "validate", str(suite)], capture_output=True, text=True, timeout=120
-    )
+def _validate(suite: Path) -> Done:
+    return harness_cli("validate", str(suite))
 
 
 @pytest.mark.parametrize(

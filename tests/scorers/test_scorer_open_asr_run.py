@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from clirun import harness_cli
 from scorer_kit import REPO
 
 from harness_scorers import open_asr
@@ -118,8 +119,6 @@ def test_cer_with_merge_compounds_is_a_suite_mistake(tmp_path: Path) -> None:
         "    merge_compounds: true\ncases: [{id: c}]\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "validate", str(suite)], capture_output=True, text=True, timeout=120
-    )
+    done = harness_cli("validate", str(suite))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "bad.suite.yaml:4" in done.stderr and "merge_compounds joins words, and cer counts characters" in done.stderr
