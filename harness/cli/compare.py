@@ -13,14 +13,12 @@ from harness.log.deltas import BaselineComparison
 from harness.log.sources import load_results
 from harness.log.store import Store
 from harness.log.verdicts import EXIT_FAILED, EXIT_OK
+from harness.run.outputs import check_formats, write_combined, write_reports
 from harness.run.session import (
     Baseline,
-    check_formats,
     compare_with,
     default_store_path,
     scorer_lookup,
-    write_combined,
-    write_reports,
 )
 
 

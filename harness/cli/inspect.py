@@ -12,14 +12,12 @@ from harness.cli.options import load_host, parse_formats
 from harness.log.results import results_json_schema
 from harness.log.sources import load_results
 from harness.log.store import Store
+from harness.run.outputs import check_formats, write_combined, write_reports
 from harness.run.session import (
     baseline_for,
-    check_formats,
     compare_with,
     default_store_path,
     scorer_lookup,
-    write_combined,
-    write_reports,
 )
 from harness.suite.schema import suite_json_schema
 

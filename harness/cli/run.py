@@ -16,16 +16,15 @@ from harness.log.sources import suite_slug
 from harness.log.verdicts import EXIT_INTERRUPTED, parse_max_errors
 from harness.run.batch import PollPolicy
 from harness.run.endpoints import LocalEndpoints
+from harness.run.outputs import BASELINE_FORMAT, write_combined
 from harness.run.retry import RetryPolicy
 from harness.run.runner import RunOptions
 from harness.run.session import (
-    BASELINE_FORMAT,
     Outcome,
     SessionOptions,
     default_store_path,
     execute,
     new_run_id,
-    write_combined,
 )
 from harness.suite.caps import DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_TRIALS, Caps
 

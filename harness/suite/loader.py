@@ -21,6 +21,7 @@ from harness.log.results import SkippedCase
 from harness.suite.caps import Caps
 from harness.suite.casefiles import LoadedCase, load_case_file
 from harness.suite.configs import Configs
+from harness.suite.files import file_digest, resolve_path
 from harness.suite.model import Case, MediaEntry, MediaSpec, Suite
 from harness.suite.overrides import apply_override
 from harness.suite.problems import Problems
@@ -111,32 +112,6 @@ class LoadedSuite:
         return resolve_path(self.dir, name, self.options.allow_outside)
 
 
-def resolve_path(base: Path, name: str, allow_outside: bool) -> Path:
-    """``name`` relative to ``base``; refuses to leave ``base`` unless allowed."""
-    path = (base / name).resolve()
-    if not allow_outside and not path.is_relative_to(base.resolve()):
-        raise UserError(
-            f"path '{name}' is outside the suite's folder",
-            hint="suites are untrusted input; pass --allow-outside-files to allow this",
-        )
-    return path
-
-
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHES:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _HASHES[key] = digest.hexdigest()
-    return _HASHES[key], stat.st_size
-
-
 class _Loader:
     def __init__(self, path: Path, options: LoadOptions, problems: Problems) -> None:
         self.path = path
@@ -196,7 +171,7 @@ class _Loader:
             assert spec.path is not None
             with self.problems.guard():
                 path = self.resolve(spec.path, smap, where, "media file")
-                digest, size = _sha256(path)
+                digest, size = file_digest(path)
                 refs.append(
                     MediaRef(
                         source=spec.path,

@@ -355,7 +355,7 @@ def test_baseline_says_what_changed_and_keeps_the_old_answer(tmp_path: Path, fak
 
 def test_results_json_is_written_once(tmp_path: Path, fake_host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.log.results import RunResults
-    from harness.run.session import write_reports
+    from harness.run.outputs import write_reports
 
     writes: list[Path] = []
     original = RunResults.write
