@@ -97,7 +97,7 @@ JSON extractions with failing paths, errors with retries, 2 models x 2 configs x
 
 Loads: report {", ".join(f"{t:.2f}" for t in times[report])} s; table {", ".join(f"{t:.2f}" for t in times[table])} s.
 The report renders lazily (the matrix and the trial list in chunks as you scroll), so its load time is mostly
-parsing the embedded JSON; the static table has to lay out all {n:,} rows up front.
+unpacking (gzip, base64) and parsing the embedded JSON; the static table has to lay out all {n:,} rows up front.
 """
     print(body)
     write_section("HTML report (10,000 trials)", ".venv/bin/python bench/bench_report.py", body)

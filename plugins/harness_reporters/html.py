@@ -1,7 +1,8 @@
 """The ``html`` format: one self-contained report.html that works from ``file://`` with no network request.
 
 The run is embedded as JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&``
-written as ``\\u003c`` etc., so no answer can close the block), and rendered by the inline script made of
+written as ``\\u003c`` etc., so no answer can close the block; a large run as gzip in base64, see
+:func:`embed_data`), and rendered by the inline script made of
 ``assets/report-*.js`` (in :data:`SCRIPTS` order, in one function scope), which builds the page with
 ``textContent`` only. A Content-Security-Policy allows that one script (by hash) and nothing from the network.
 Numbers that tables show are formatted here (``numbers.py``), so every report writes them alike; without
@@ -11,6 +12,7 @@ JavaScript the ``<noscript>`` block (``html_static.py``) still gives the totals 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -39,9 +41,11 @@ from harness_reporters.verdicts import baseline_of
 MEDIA_EMBED_MAX_BYTES = 512 * 1024
 #: Stop embedding media once this much has been embedded.
 MEDIA_EMBED_BUDGET_BYTES = 4 * 1024 * 1024
+#: Embedded data larger than this (characters of JSON) is written gzip-compressed in base64 (:func:`embed_data`).
+COMPRESS_ABOVE_BYTES = 1_000_000
 #: MIME types the report plays in an <audio> or <video> element.
 PLAYABLE = ("audio/", "video/")
-_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA|JS|NOSCRIPT)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|TITLE|CSS|DATA_ATTRS|DATA|JS|NOSCRIPT)\}\}")
 #: The report's script, in order: helpers and data, tables, the matrix and trial lists, the dialogs, start-up.
 SCRIPTS = ("report-base.js", "report-tables.js", "report-lists.js", "report-detail.js", "report-boot.js")
 
@@ -280,19 +284,48 @@ def csp_for(script: str) -> str:
 
 
 def report_script() -> str:
-    """The report's script: every part in one function scope (strict mode), in :data:`SCRIPTS` order."""
+    """The report's script: every part in one function scope (strict mode), in :data:`SCRIPTS` order, started
+    with the run's data by the loader (``report-load.js``)."""
     parts = "\n".join(asset(name) for name in SCRIPTS)
-    return f'(function () {{\n"use strict";\n{parts}\n}})();'
+    loader = asset("report-load.js")
+    return f'(function () {{\n"use strict";\n{loader}\nfunction report(DATA) {{\n{parts}\n}}\nreadData(report);\n}})();'
+
+
+def embed_data(value: Any) -> tuple[str, str]:
+    """The run's data for the page: the ``<script>`` element's attributes and its text. Plain JSON
+    (:func:`embed_json`) up to :data:`COMPRESS_ABOVE_BYTES`; above that, gzip (deterministic: no timestamp) in
+    base64, which the page unpacks with DecompressionStream: a 10,000-trial run is a few MB instead of 18."""
+    text = embed_json(value)
+    if len(text) <= COMPRESS_ABOVE_BYTES:
+        return 'type="application/json"', text
+    packed = base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
+    return 'type="application/gzip" data-encoding="gzip-base64"', packed
+
+
+_DATA_BLOCK = re.compile(r'<script ([^>]*)id="harness-data">(.*?)</script>', re.S)
+
+
+def read_embedded_data(page: str) -> Any:
+    """The run embedded in a report.html written by this reporter (either encoding): for tools and tests."""
+    match = _DATA_BLOCK.search(page)
+    if match is None:
+        raise ValueError("no harness-data block: not a harness report")
+    attributes, text = match.groups()
+    if 'data-encoding="gzip-base64"' in attributes:
+        text = gzip.decompress(base64.b64decode(text)).decode("utf-8")
+    return json.loads(text)
 
 
 def render_html(results: RunResults, ctx: ReportContext, embed_media: bool = True) -> str:
     # The script element's content is "\n" + js + "\n" (see the template); the CSP hash covers exactly that.
     script = report_script()
+    attributes, data = embed_data(report_payload(results, ctx, embed_media))
     values = {
         "NOSCRIPT": static_report(results),
         "CSS": asset("report.css"),
         "JS": script,
-        "DATA": embed_json(report_payload(results, ctx, embed_media)),
+        "DATA_ATTRS": attributes,
+        "DATA": data,
         "TITLE": html.escape(f"harness · {results.run.suite} · {results.run.id}"),
         "VERSION": html.escape(harness_version),
         "CSP": html.escape(csp_for("\n" + script + "\n")),

@@ -306,3 +306,37 @@ def test_the_header_lists_skipped_cases_and_typed_configs(watched: Any, results:
     page.click("#skipped summary")
     assert "suites/speech.suite.yaml:42" in page.inner_text("#skipped")
     assert "3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a" in header  # the whole revision
+
+
+def test_a_gzipped_report_shows_the_same_page(
+    watched: Any, report: Path, results: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above COMPRESS_ABOVE_BYTES the data is gzip in base64, unpacked by the page itself: same page, no request."""
+    import harness_reporters.html as html_reporter
+
+    page = open_report(watched, report)
+    plain = page.inner_text("main")
+    monkeypatch.setattr(html_reporter, "COMPRESS_ABOVE_BYTES", 0)
+    packed = HtmlReporter().write(results, ReportContext(out_dir=tmp_path))
+    assert 'data-encoding="gzip-base64"' in packed.read_text(encoding="utf-8")
+    page = open_report(watched, packed)
+    assert page.inner_text("main") == plain
+    page.click("#trial-list .trial-row")
+    expect(page.locator("#detail")).to_be_visible()
+    assert watched.console_errors == [] and watched.network == []
+
+
+def test_a_browser_without_decompression_says_so(
+    watched: Any, results: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harness_reporters.html as html_reporter
+
+    monkeypatch.setattr(html_reporter, "COMPRESS_ABOVE_BYTES", 0)
+    packed = HtmlReporter().write(results, ReportContext(out_dir=tmp_path))
+    page = watched.page
+    page.add_init_script("delete window.DecompressionStream")
+    page.goto(packed.as_uri())
+    page.wait_for_selector("html[data-ready='error']", timeout=10_000)
+    alert = page.get_by_role("alert").inner_text()
+    assert "DecompressionStream" in alert and "results.json" in alert
+    assert watched.console_errors == []

@@ -10,15 +10,22 @@ from pathlib import Path
 from factory import AUDIO, HOSTILE_IMG, HOSTILE_SCRIPT, build, make_trials
 
 from harness.log.records import MediaInfo
-from harness_reporters.html import HtmlReporter, asset, compact_alignment, embed_json, media_players, report_script
+from harness_reporters import html as html_reporter
+from harness_reporters.html import (
+    HtmlReporter,
+    asset,
+    compact_alignment,
+    embed_json,
+    media_players,
+    read_embedded_data,
+    report_script,
+)
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
 
 def payload_of(html: str) -> dict:  # type: ignore[type-arg]
-    match = DATA_BLOCK.search(html)
-    assert match is not None
-    return json.loads(match.group(1))  # type: ignore[no-any-return]
+    return read_embedded_data(html)  # type: ignore[no-any-return]
 
 
 def test_data_block_cannot_be_broken_out_of(results, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -28,6 +35,21 @@ def test_data_block_cannot_be_broken_out_of(results, ctx) -> None:  # type: igno
     assert html.count("</script") == 2 and html.count("<!--") == 0
     answers = [t["output"]["text"] for t in payload_of(html)["trials"] if t.get("output")]
     assert any(HOSTILE_SCRIPT in a and HOSTILE_IMG in a and "<!--" in a for a in answers)
+
+
+def test_a_large_run_is_embedded_gzipped_and_reads_back_the_same(results, ctx, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plain = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    assert DATA_BLOCK.search(plain) is not None  # a small run stays plain JSON
+    monkeypatch.setattr(html_reporter, "COMPRESS_ABOVE_BYTES", 100)
+    packed = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    block = re.search(
+        r'<script type="application/gzip" data-encoding="gzip-base64" id="harness-data">([^<]*)</script>', packed
+    )
+    assert block is not None and re.fullmatch(r"[A-Za-z0-9+/=]+", block.group(1))
+    assert read_embedded_data(packed) == read_embedded_data(plain)
+    assert len(packed) < len(plain)
+    again = HtmlReporter().write(results, ctx).read_text(encoding="utf-8")
+    assert again == packed  # no timestamp in the gzip header: the same run gives the same file
 
 
 def test_embed_json_escapes_markup_characters() -> None:

@@ -4,7 +4,6 @@ the HTML report and summary.md is the Open ASR Leaderboard's, and every report s
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,10 @@ import yaml
 from clirun import harness_cli
 from scorer_kit import REPO
 
+from harness_reporters.html import read_embedded_data
 from harness_scorers import open_asr
 
 DATA = REPO / "tests" / "data" / "open-asr-scoring"
-DATA_BLOCK = re.compile(r'<script type="application/json" id="harness-data">(.*?)</script>', re.S)
 
 
 def _pairs() -> list[dict[str, Any]]:
@@ -95,9 +94,7 @@ def test_results_json_has_the_leaderboards_corpus_wer_and_counts(run_dir: Path) 
 
 def test_html_report_has_the_same_corpus_wer_and_says_how(run_dir: Path) -> None:
     corpus = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
-    match = DATA_BLOCK.search((run_dir / "report.html").read_text(encoding="utf-8"))
-    assert match is not None
-    payload = json.loads(match.group(1))
+    payload = read_embedded_data((run_dir / "report.html").read_text(encoding="utf-8"))
     metric = _metric(payload["summary"])
     assert metric["corpus"]["value"] == metric["aggregate"]["corpus_wer"] == corpus["merge_compounds"]["err_rate"]
     (method,) = payload["methods"]

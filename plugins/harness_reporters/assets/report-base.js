@@ -1,7 +1,7 @@
 /* harness HTML report, part 1: DOM helpers, formatting and the data every view reads.
    Builds every node with textContent; data never goes through an HTML parser. The parts share one function scope
    (see harness_reporters/html.py: SCRIPTS). */
-var DATA = JSON.parse(document.getElementById("harness-data").textContent);
+/* DATA, the run this report shows, is this scope's parameter (report-load.js reads it from the page). */
 var CHUNK = 150;
 var SVGNS = "http://www.w3.org/2000/svg";
 
