@@ -3,7 +3,8 @@
 Finished calls and trials are buffered and written together in one transaction at the end of the current loop
 iteration (``call_soon``), so a thousand trials finishing close together cost a few transactions, not a thousand.
 ``trial()`` returns only once its transaction committed: a trial is reported (observer plugins, the progress bar)
-only after it is on disk. A failed write (a full disk) is raised to every waiter; nothing after it is written.
+only after it is on disk. A failed write (a full disk) keeps what still fits of its batch, one item at a time, and
+is raised to every waiter whose trial it could not store; nothing after it is written.
 """
 
 from __future__ import annotations
@@ -53,16 +54,38 @@ class StoreWriter:
         self._scheduled = False
         calls, trials, waiters = self._calls, self._trials, self._waiters
         self._calls, self._trials, self._waiters = [], [], []
+        stored = [False] * len(trials)
         if self.failed is None and (calls or trials):
             try:
                 self.store.save(self.run_id, trials=trials, calls=calls)
                 self.transactions += 1
+                stored = [True] * len(trials)
             except StoreFull as error:
                 self.failed = error
-        for waiter in waiters:
+                if len(calls) + len(trials) > 1:
+                    stored = self._one_by_one(calls, trials)
+        for waiter, done in zip(waiters, stored, strict=True):
             if waiter.done():
                 continue
-            if self.failed is not None:
-                waiter.set_exception(self.failed)
-            else:
+            if done:
                 waiter.set_result(None)
+            else:
+                assert self.failed is not None
+                waiter.set_exception(self.failed)
+
+    def _one_by_one(self, calls: list[tuple[str, str, Output]], trials: list[tuple[int, TrialRecord]]) -> list[bool]:
+        """After a batch did not fit (a full disk), keep what still fits, one transaction per item: the answers
+        first (so a resume calls nothing twice), then the trials, stopping at the first that does not fit.
+        Returns which trials were stored (their waiters go on; the rest get the error)."""
+        stored = [False] * len(trials)
+        try:
+            for call in calls:
+                self.store.save(self.run_id, calls=[call])
+                self.transactions += 1
+            for index, trial in enumerate(trials):
+                self.store.save(self.run_id, trials=[trial])
+                self.transactions += 1
+                stored[index] = True
+        except StoreFull:
+            pass
+        return stored

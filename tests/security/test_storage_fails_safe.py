@@ -1,5 +1,6 @@
 """A failing disk or a second writer loses nothing: reports are written whole (unique temporary names, renamed),
-a full disk under --out is one clear message with exit 1 and the trials stay in the store, two runs sharing
+a full disk under --out is one clear message with exit 1 and the trials stay in the store, a full disk under
+--store stops the run (exit 3) keeping every finished trial that fits and `harness resume` ends it, two runs sharing
 --out both finish, `harness report` never replaces another run's results, and a run left `running` by a dead
 process is marked interrupted at the next start."""
 
@@ -135,3 +136,47 @@ def test_a_full_disk_under_out_is_one_clear_message_and_loses_nothing(project: P
     assert len(store.trials(run.id)) == 6 and run.status == "complete"
     assert codes[1] == "exit=0", (project / "report.err").read_text()
     assert len(json.loads((project / "reported" / "s" / "results.json").read_text())["trials"]) == 6
+
+
+STORE_FULL = """
+set -e
+mount -t tmpfs -o size=4m tmpfs "$STORE"
+head -c 3500000 /dev/zero > "$STORE/filler"
+set +e
+"$PY" -m harness run big.suite.yaml --plugins-dir plugins --store "$STORE/h.db" --out out --format json -q > run.out 2> run.err
+echo "exit=$?" > run.code
+"$PY" -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from trials').fetchone()[0])" "$STORE/h.db" > kept.txt
+RUN_ID=$("$PY" -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select id from runs').fetchone()[0])" "$STORE/h.db")
+rm "$STORE/filler"
+"$PY" -m harness resume "$RUN_ID" --store "$STORE/h.db" -q > resume.out 2> resume.err
+echo "exit=$?" >> run.code
+"$PY" -c "import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute('select count(*), group_concat(distinct status) from trials').fetchone())" "$STORE/h.db" >> kept.txt
+"""
+
+
+def test_a_store_on_a_full_disk_keeps_what_fits_and_resumes_once_there_is_room(project: Path) -> None:
+    """A real tmpfs under --store with about 500 KB left and a run needing about 1.2 MB: the run stops with one
+    message (exit 3: incomplete, docs/ci.md), the finished trials that fit are stored (a batch that does not fit is
+    written one item at a time), and `harness resume` finishes it once space is freed."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("needs unshare(1) and a mount namespace to mount a private tmpfs")
+    text = "y" * 10_000
+    (project / "big.suite.yaml").write_text(
+        "name: big\nprovider: fake\nprompts: [{id: p, template: '{{ text }} {{ n }}'}]\nscorers: [{has: y}]\n"
+        "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{n: {i}, text: {text}}}}}\n" for i in range(30))
+    )
+    store = project / "store"
+    store.mkdir()
+    env = {**os.environ, **_env(project), "STORE": str(store), "PY": sys.executable}
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", STORE_FULL], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    codes = (project / "run.code").read_text().split()
+    err = (project / "run.err").read_text()
+    assert codes[0] == "exit=3", err
+    assert "database or disk is full" in err and "harness resume" in err and "Traceback" not in err, err
+    kept, total, statuses = (project / "kept.txt").read_text().split()
+    assert 0 < int(kept) < 30 and f"kept {kept} finished trials" in err, err
+    assert codes[1] == "exit=0", (project / "resume.err").read_text()
+    assert (total, statuses) == ("30", "ok")
