@@ -233,6 +233,11 @@ def test_tasks_and_negation(prompt: str, tasks: list[str]) -> None:
         ("in the first 5 seconds", (0.0, 5.0, None)),
         ("the last 4 seconds", (0.0, None, 4.0)),
         ("from 1 minute 30 seconds to 2 minutes", (90.0, 120.0, None)),
+        ("Transcribe the first ten seconds.", (0.0, 10.0, None)),
+        ("what is said in the last twenty-five seconds?", (0.0, None, 25.0)),
+        ("the first half minute", (0.0, 30.0, None)),
+        ("from one minute to ninety seconds", (60.0, 90.0, None)),
+        ("the first half a minute", (0.0, 30.0, None)),
     ],
 )
 def test_time_windows(prompt: str, window: tuple[float, float | None, float | None]) -> None:

@@ -171,8 +171,41 @@ def seconds(text: str) -> float:
     return total
 
 
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORDS = {w: i + 1 for i, w in enumerate(_ONES)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+_NUMBER_WORDS |= {w: (i + 2) * 10 for i, w in enumerate(_TENS)}
+_SPELLED = re.compile(
+    rf"\b(?:(?P<half>half(?:\s+(?:of\s+)?an?)?)|(?P<a>an?)|(?P<tens>{'|'.join(_TENS)})(?:[\s-](?P<ones>{'|'.join(_ONES)}))?"
+    rf"|(?P<word>{'|'.join(_ONES + _TEENS)}))\s+(?P<unit>{_UNITS})\b",
+    re.I,
+)
+
+
+def _spelled_out(match: re.Match[str]) -> str:
+    unit = match.group("unit")
+    if match.group("half"):
+        return (
+            "30 seconds"
+            if unit.lower().startswith("m")
+            else "30 minutes"
+            if unit.lower().startswith("h")
+            else "0.5 seconds"
+        )
+    if match.group("a"):
+        return f"1 {unit}"
+    if match.group("tens"):
+        value = _NUMBER_WORDS[match.group("tens").lower()] + _NUMBER_WORDS.get((match.group("ones") or "").lower(), 0)
+    else:
+        value = _NUMBER_WORDS[match.group("word").lower()]
+    return f"{value} {unit}"
+
+
 def time_window(prompt: str) -> Window | None:
-    """The window of the audio a prompt names, or None for the whole clip."""
+    """The window of the audio a prompt names, or None for the whole clip. Durations may be spelled out
+    ("the first ten seconds", "half a minute", "twenty-five seconds")."""
+    prompt = _SPELLED.sub(_spelled_out, prompt)
     match = _RANGE.search(prompt)
     if match:
         a, b = match.group("a") or match.group("c"), match.group("b") or match.group("d")
