@@ -104,3 +104,17 @@ def test_readme_plugin_example_loads_and_scores(tmp_path: Path) -> None:
     bad.write_text("name: s\nprompts: [{id: p, template: hi}]\ncases:\n  - expect: [{shout: {min_ration: 0.9}}]\n")
     done = harness("validate", str(bad), "--plugins-dir", str(plugins))
     assert done.returncode == 2 and "did you mean 'min_ratio'" in done.stderr
+
+
+def test_the_terminal_summary_shows_categorical_metrics_by_class(example_runs: Path) -> None:
+    """finish_reason has no mean: the terminal shows its answers per class, as the reports do (never "=-")."""
+    from rich.console import Console
+
+    from harness.cli.console import summary_table
+    from harness.log.results import RunResults
+
+    results = RunResults.read(example_runs / "streaming" / "results.json")
+    console = Console(width=200, record=True)
+    console.print(summary_table(results))
+    text = console.export_text()
+    assert "finish_reason: STOP 2" in text and "finish_reason=-" not in text, text

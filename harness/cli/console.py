@@ -157,6 +157,10 @@ def summary_table(results: RunResults) -> Table:
                 rate += f"\nall repeats {row.pass_all_repeats:.0%}, any {row.pass_any_repeat:.0%}"
         metrics = []
         for metric in row.metrics:
+            if metric.categories:  # categorical (finish_reason): answers per class, as the reports show them
+                classes = ", ".join(f"{safe_text(k)} {v}" for k, v in sorted(metric.categories.items()))
+                metrics.append(f"{metric.metric}: {classes}")
+                continue
             text = f"{metric.metric}={_fmt(metric.mean)}"
             corpus = [v for k, v in metric.aggregate.items() if k.startswith("corpus") and not k.endswith("_raw")]
             if corpus:
