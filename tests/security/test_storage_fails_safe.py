@@ -112,21 +112,26 @@ echo "exit=$?" >> run.code
 """
 
 
-def test_a_full_disk_under_out_is_one_clear_message_and_loses_nothing(project: Path) -> None:
+def _in_private_mounts(project: Path, script: str, **folders: Path) -> tuple[list[str], str]:
+    """Run ``script`` (which mounts a small tmpfs on each of ``folders``) as root of a private mount namespace:
+    the exit codes it wrote to run.code and the first command's stderr (run.err)."""
     if shutil.which("unshare") is None:
         pytest.skip("needs unshare(1) to mount a private tmpfs")
-    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
-    if probe.returncode != 0:
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
         pytest.skip("cannot create a mount namespace here")
-    out = project / "full"
-    out.mkdir()
-    env = {**os.environ, **_env(project), "OUT": str(out), "PY": sys.executable}
+    for folder in folders.values():
+        folder.mkdir()
+    names = {name: str(folder) for name, folder in folders.items()}
+    env = {**os.environ, **_env(project), **names, "PY": sys.executable}
     done = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", FULL_DISK], cwd=project, env=env, capture_output=True, text=True, timeout=120
+        ["unshare", "-rm", "sh", "-c", script], cwd=project, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    codes = (project / "run.code").read_text().split()
-    err = (project / "run.err").read_text()
+    return (project / "run.code").read_text().split(), (project / "run.err").read_text()
+
+
+def test_a_full_disk_under_out_is_one_clear_message_and_loses_nothing(project: Path) -> None:
+    codes, err = _in_private_mounts(project, FULL_DISK, OUT=project / "full")
     assert codes[0] == "exit=1", err
     assert "No space left on device" in err and "harness report" in err, err
     assert err.count("error:") == 1 and "Traceback" not in err, err
@@ -158,22 +163,12 @@ def test_a_store_on_a_full_disk_keeps_what_fits_and_resumes_once_there_is_room(p
     """A real tmpfs under --store with about 500 KB left and a run needing about 1.2 MB: the run stops with one
     message (exit 3: incomplete, docs/ci.md), the finished trials that fit are stored (a batch that does not fit is
     written one item at a time), and `harness resume` finishes it once space is freed."""
-    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
-        pytest.skip("needs unshare(1) and a mount namespace to mount a private tmpfs")
     text = "y" * 10_000
     (project / "big.suite.yaml").write_text(
         "name: big\nprovider: fake\nprompts: [{id: p, template: '{{ text }} {{ n }}'}]\nscorers: [{has: y}]\n"
         "cases:\n" + "".join(f"  - {{id: c{i}, vars: {{n: {i}, text: {text}}}}}\n" for i in range(30))
     )
-    store = project / "store"
-    store.mkdir()
-    env = {**os.environ, **_env(project), "STORE": str(store), "PY": sys.executable}
-    done = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", STORE_FULL], cwd=project, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    codes = (project / "run.code").read_text().split()
-    err = (project / "run.err").read_text()
+    codes, err = _in_private_mounts(project, STORE_FULL, STORE=project / "store")
     assert codes[0] == "exit=3", err
     assert "database or disk is full" in err and "harness resume" in err and "Traceback" not in err, err
     kept, total, statuses = (project / "kept.txt").read_text().split()
