@@ -33,15 +33,40 @@ class LoadedCase:
 
 
 def _csv_rows(path: Path, text: str, problems: Problems) -> list[LoadedCase]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
+    # strict: a quote left open is an error at its line, not a cell that swallows the rest of the file
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = reader.fieldnames
+    except csv.Error as exc:
+        raise UserError(f"the CSV header cannot be read: {exc}", file=path, line=1) from None
+    if not columns:
         raise UserError("CSV file has no header row", file=path, line=1)
     smap = SourceMap(path)
     out: list[LoadedCase] = []
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # line_num counts the lines of the rows read so far: the row that failed starts on the next one
+            problems.add(
+                UserError(f"the CSV cannot be read from here on: {exc}", file=path, line=reader.line_num + 1,
+                          hint="a cell with a comma, quote or line break must be quoted, with \"\" for a quote"),
+            )  # fmt: skip
+            break
         line = reader.line_num
         if None in row:
             problems.add(UserError("row has more cells than the header has columns", file=path, line=line))
+            continue
+        if None in row.values():
+            given = sum(value is not None for value in row.values())
+            problems.add(
+                UserError(f"row has {given} cell{'' if given == 1 else 's'} but the header has {len(columns)} columns",
+                          file=path, line=line,
+                          hint="leave a cell empty with nothing between its commas (a,,c)"),
+            )  # fmt: skip
             continue
         raw: dict[str, Any] = {"vars": {}}
         for key, value in row.items():

@@ -294,6 +294,20 @@ CASES: list[tuple[str, str, dict[str, str], tuple[str, int] | None, str]] = [
         "more cells",
     ),
     (
+        "csv-short-row",
+        OK_HEAD + "cases:\n  - rows.csv\n",
+        {"rows.csv": "id,word\na,x\nb\nc,z\n"},
+        ("rows.csv", 3),
+        "row has 1 cell but the header has 2 columns",
+    ),
+    (
+        "csv-open-quote",
+        OK_HEAD + "cases:\n  - rows.csv\n",
+        {"rows.csv": 'id,word\na,x\nb,"never closed\nc,z\n'},
+        ("rows.csv", 3),
+        "unexpected end of data",
+    ),
+    (
         "jsonl-bad-json",
         OK_HEAD + "cases:\n  - rows.jsonl\n",
         {"rows.jsonl": '{"id": "a", "vars": {"word": "x"}}\n{"id": "b", vars}\n'},
