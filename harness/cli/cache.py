@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import out
+from harness.cli.options import store_option
 from harness.log.cache import clear as clear_cache
 from harness.log.cache import parse_age
 from harness.log.cache import prune as prune_cache
@@ -15,12 +16,7 @@ from harness.log.cache import stats as cache_stats
 from harness.log.store import Store
 from harness.run.session import default_store_path
 
-_STORE = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The store (default .harness/harness.db).",
-)
+_STORE = store_option()
 
 
 def _size(count: int) -> str:

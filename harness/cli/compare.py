@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import baseline_lines, out, say
-from harness.cli.options import load_host, parse_formats
+from harness.cli.options import load_host, parse_formats, store_option
 from harness.log.deltas import BaselineComparison
 from harness.log.sources import load_results
 from harness.log.store import Store
@@ -39,7 +39,7 @@ from harness.run.session import (
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for --format (DIR/<suite>/, plus DIR/summary.md with markdown).",
 )
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help="Store for run ids.")
+@store_option("Store for run ids.")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path))
 def compare(
     before: str, after: str, formats: str, out_dir: Path | None, store_path: Path | None, plugins_dir: Path | None

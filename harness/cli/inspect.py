@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import cell, out, say
-from harness.cli.options import load_host, parse_formats
+from harness.cli.options import load_host, parse_formats, store_option
 from harness.log.results import results_json_schema
 from harness.log.sources import load_results
 from harness.log.store import Store
@@ -85,12 +85,7 @@ def schema(results: bool, plugins_dir: Path | None) -> None:
     help="Folder to write into (default: next to the source).",
 )
 @click.option("--baseline", metavar="SOURCE", help="Compare with an earlier run (anything SOURCE may be).")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store to read run ids from.",
-)
+@store_option("SQLite store to read run ids from.")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path))
 def report(
     source: str,

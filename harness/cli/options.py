@@ -23,6 +23,15 @@ def load_host(plugins_dir: Path | None) -> PluginHost:
     return load_plugins(plugins_dir)
 
 
+#: Where the runs, trials and the response cache live unless ``--store`` says otherwise.
+STORE_HELP = "SQLite store (default .harness/harness.db or $HARNESS_STORE)."
+
+
+def store_option(help: str = STORE_HELP) -> Callable[[F], F]:
+    """``--store PATH`` (``store_path``), the same in every command that reads or writes the store."""
+    return click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
 def suite_options(func: F) -> F:
     """Options shared by ``run`` and ``validate``."""
     decorators = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import out, say
-from harness.cli.options import load_host
+from harness.cli.options import load_host, store_option
 from harness.errors import UserError
 from harness.log.power import plan_for
 from harness.log.results import DetectableEffect, RunInfo
@@ -56,12 +56,7 @@ def _describe(effect: DetectableEffect) -> str:
     help="The difference to detect, in the statistic's own units (e.g. 0.02 for two WER points); repeatable.",
 )
 @click.option("--metric", "metrics", multiple=True, help="Only these statistics, e.g. corpus_wer or pass (repeatable).")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store (default .harness/harness.db or $HARNESS_STORE).",
-)
+@store_option()
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path))
 def plan_power(
     suite: Path, effects: tuple[float, ...], metrics: tuple[str, ...], store_path: Path | None, plugins_dir: Path | None

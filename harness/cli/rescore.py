@@ -7,18 +7,13 @@ from pathlib import Path
 
 import click
 
-from harness.cli.options import parse_formats
+from harness.cli.options import parse_formats, store_option
 from harness.cli.resume import replay
 
 
 @click.command()
 @click.argument("run_id")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store (default .harness/harness.db or $HARNESS_STORE).",
-)
+@store_option()
 @click.option(
     "--out",
     "-o",

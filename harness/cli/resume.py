@@ -10,16 +10,10 @@ from typing import Any
 import click
 
 from harness.cli.console import out
+from harness.cli.options import store_option
 from harness.errors import UserError
 from harness.log.store import Store
 from harness.run.session import default_store_path
-
-_store_option = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store (default .harness/harness.db or $HARNESS_STORE).",
-)
 
 
 def stored_request(store: Store, run_id: str) -> tuple[Path, dict[str, Any]]:
@@ -52,7 +46,7 @@ def replay(run_id: str, store_path: Path | None) -> tuple[Path, dict[str, Any]]:
 
 @click.command()
 @click.argument("run_id")
-@_store_option
+@store_option()
 @click.option("--max-cost", type=click.FloatRange(min=0, min_open=True), metavar="USD", help="A new spend limit.")
 @click.option("--concurrency", "-j", type=click.IntRange(1, 512), help="Calls in flight at once.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; just the report paths.")
@@ -80,7 +74,7 @@ def resume(run_id: str, store_path: Path | None, max_cost: float | None, concurr
 
 @click.command()
 @click.argument("run_id")
-@_store_option
+@store_option()
 def cancel(run_id: str, store_path: Path | None) -> None:
     """Cancel the batch jobs of a run that are still pending or running (`harness run --batch`).
 

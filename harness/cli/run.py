@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from harness.cli.console import BatchProgress, RunProgress, err, out, print_outcome, say
-from harness.cli.options import load_host, load_options, parse_formats, suite_options
+from harness.cli.options import load_host, load_options, parse_formats, store_option, suite_options
 from harness.log.results import RunResults
 from harness.log.sources import suite_slug
 from harness.log.verdicts import EXIT_INTERRUPTED, parse_max_errors
@@ -130,12 +130,7 @@ from harness.suite.caps import DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_TRIALS, Cap
     help="Responses file for --emulator.",
 )
 @click.option("--base-url", envvar="HARNESS_BASE_URL", help="Send calls to this Gemini-compatible endpoint.")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store (default .harness/harness.db or $HARNESS_STORE).",
-)
+@store_option()
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; just the report paths.")
 def run(
     suites: tuple[Path, ...],

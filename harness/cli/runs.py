@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import out, plain
+from harness.cli.options import store_option
 from harness.log.history import history
 from harness.log.store import Store
 from harness.run.session import default_store_path
@@ -18,7 +19,7 @@ from harness.run.session import default_store_path
 @click.option("--suite", help="Only runs of this suite (its name or its file as run).")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="How many runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help="The store to read.")
+@store_option("The store to read.")
 def runs(suite: str | None, limit: int, as_json: bool, store_path: Path | None) -> None:
     """List recent runs with their pass rate, trials, cost, duration, git revision and command (their ids work
     with `harness show --run`, `harness report`, `harness compare` and `--baseline`).

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from harness.cli.console import out, plain_lines
+from harness.cli.options import store_option
 from harness.errors import UserError
 from harness.log.history import find_trials
 from harness.log.results import TrialRecord
@@ -90,7 +91,7 @@ def show_trial(trial: TrialRecord) -> None:
 @click.argument("ident", metavar="TRIAL_ID|CASE_ID")
 @click.option("--run", "run_id", help="Look in this run (default: the latest run that has it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored trial records as JSON.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help="The store to read.")
+@store_option("The store to read.")
 def show(ident: str, run_id: str | None, as_json: bool, store_path: Path | None) -> None:
     """Show one trial (rendered prompt, media, answer, scores with reasons) or one case across its models,
     configs and repeats. Trial ids are in every report and in `harness show CASE_ID`; case ids are the suite's.

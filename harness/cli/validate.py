@@ -11,7 +11,7 @@ import click
 
 from harness.api.provider import Provider, ProviderError, ProviderRequest, ProviderSettings
 from harness.cli.console import budget_lines, err, estimate_table, out, say
-from harness.cli.options import load_host, load_options, suite_options
+from harness.cli.options import load_host, load_options, store_option, suite_options
 from harness.errors import UserError, UserErrors
 from harness.log.store import Store
 from harness.run.endpoints import LocalEndpoints
@@ -30,9 +30,7 @@ from harness.suite.problems import Problems
 @click.option("--count-tokens", is_flag=True, help="Ask the API to count the prompt tokens (one call per request).")
 @click.option("--emulator", is_flag=True, help="Check models (and --count-tokens) against the local emulator.")
 @click.option("--base-url", envvar="HARNESS_BASE_URL", help="Check models against this Gemini-compatible endpoint.")
-@click.option(
-    "--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help="Where model lists are cached."
-)
+@store_option("Where model lists are cached.")
 @click.option("--no-estimate", is_flag=True, help="Only check; print no estimate.")
 def validate(
     suites: tuple[Path, ...],

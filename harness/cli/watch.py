@@ -12,7 +12,7 @@ import click
 from rich.text import Text
 
 from harness.cli.console import case_lines, err, out
-from harness.cli.options import load_host, load_options, parse_formats, suite_options
+from harness.cli.options import load_host, load_options, parse_formats, store_option, suite_options
 from harness.cli.watchdiff import diff_lines, first_lines
 from harness.errors import UserError
 from harness.log.results import RunResults
@@ -48,7 +48,7 @@ DEBOUNCE_MS = 150
     help="Reports of the latest run go to DIR/<suite>/.",
 )
 @click.option("--format", "-f", "formats", default="html,json", show_default=True, help="Report formats.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path))
+@store_option()
 @click.option("--max-runs", type=click.IntRange(1), hidden=True, help="Stop after N runs (scripts, tests).")
 def watch(
     suites: tuple[Path, ...],
