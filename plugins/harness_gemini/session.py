@@ -5,11 +5,16 @@ more CPU than the call itself (the SDK copies its whole HTTP configuration for e
 for a loopback endpoint the client gets its own aiohttp session whose trace hook adds the labels of the trial
 being called (a context variable) to each request. The client is made on first use, inside the running loop,
 because an aiohttp session belongs to a loop. Remote endpoints get the SDK's own session and no labels.
+
+For a plain ``http://`` endpoint (the emulator) no TLS handshake can happen, yet the SDK would load the CA bundle
+three times for every client (httpx, aiohttp and websockets: about 50 ms a client). Such a client gets one
+process-wide client context with no CA loaded instead, which would refuse any certificate if TLS were ever tried.
 """
 
 from __future__ import annotations
 
 import contextvars
+import ssl
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +30,30 @@ async def _add_labels(_session: aiohttp.ClientSession, _ctx: SimpleNamespace, pa
     labels = LABELS.get()
     if labels:
         params.headers.update(labels)
+
+
+def _no_tls_needed() -> ssl.SSLContext:
+    global _PLAIN_HTTP_CONTEXT
+    if _PLAIN_HTTP_CONTEXT is None:
+        _PLAIN_HTTP_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts nothing
+    return _PLAIN_HTTP_CONTEXT
+
+
+_PLAIN_HTTP_CONTEXT: ssl.SSLContext | None = None
+
+
+def plain_http_options(options: types.HttpOptions) -> types.HttpOptions:
+    """``options`` for a plain ``http://`` base URL without the SDK's per-client CA loading (module docstring);
+    any other endpoint, or options that already carry client arguments, unchanged."""
+    fields = types.HttpOptions.model_fields
+    if not (options.base_url or "").startswith("http://") or "async_client_args" not in fields:
+        return options
+    if options.client_args or options.async_client_args:
+        return options
+    context = _no_tls_needed()
+    return options.model_copy(
+        update={"client_args": {"verify": context}, "async_client_args": {"verify": context, "ssl": context}}
+    )
 
 
 def session_labels_supported() -> bool:
@@ -44,7 +73,7 @@ class Client:
 
     def get(self) -> genai.Client:
         if self._client is None:
-            options = self._http_options
+            options = plain_http_options(self._http_options)
             if self.labelled:
                 trace = aiohttp.TraceConfig()
                 trace.on_request_start.append(_add_labels)

@@ -9,7 +9,6 @@ from typing import Any
 
 import yaml
 from google import genai
-from google.genai import types
 
 from harness_gemini.emulator import RunningEmulator
 
@@ -19,9 +18,7 @@ AUDIO = ROOT / "suites" / "media" / "audio"
 
 
 def make_client(emu: RunningEmulator, version: str = "v1beta") -> genai.Client:
-    return genai.Client(
-        api_key="test-key-123", http_options=types.HttpOptions(base_url=emu.base_url, api_version=version)
-    )
+    return genai.Client(api_key="test-key-123", http_options=emu.http_options(version))
 
 
 def post(emu: RunningEmulator, path: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:

@@ -265,7 +265,7 @@ def test_api_key_not_recorded(emu: RunningEmulator, client: genai.Client) -> Non
 def test_response_schema_wins_over_transcription(emu: RunningEmulator) -> None:
     """A prompt that asks for a transcript but sets a response schema gets JSON, as from the real API."""
     audio = (AUDIO / "sr_english.wav").read_bytes()
-    client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=emu.base_url, api_version="v1beta"))
+    client = genai.Client(api_key="k", http_options=emu.http_options())
     schema = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
     answer = client.models.generate_content(
         model="gemini-2.5-flash",
@@ -282,9 +282,7 @@ def test_temperature_adds_seeded_sampling_noise(emu: RunningEmulator) -> None:
     def ask(temperature: float, trial: str) -> str:
         client = genai.Client(
             api_key="k",
-            http_options=types.HttpOptions(
-                base_url=emu.base_url, api_version="v1beta", headers={"x-harness-trial": trial}
-            ),
+            http_options=emu.http_options(headers={"x-harness-trial": trial}),
         )
         answer = client.models.generate_content(
             model="gemini-2.5-flash", contents=text, config=types.GenerateContentConfig(temperature=temperature)

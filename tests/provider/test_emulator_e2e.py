@@ -165,9 +165,7 @@ async def test_streaming_records_ttft_and_chunks(tmp_path: Path) -> None:
 async def test_chat_history_on_the_wire_matches_sdk_chats(emulator: RunningEmulator) -> None:
     system = "You count paws."
     turns = ["I have two dogs in my house.", "How many paws are in my house?"]
-    client = genai.Client(
-        api_key=TEST_KEY, http_options=types.HttpOptions(base_url=emulator.base_url, api_version="v1beta")
-    )
+    client = genai.Client(api_key=TEST_KEY, http_options=emulator.http_options())
     chat = client.aio.chats.create(
         model="gemini-2.5-flash", config=types.GenerateContentConfig(system_instruction=system, temperature=0)
     )
@@ -238,9 +236,7 @@ async def test_transcript_of_real_speech_with_token_count(emulator: RunningEmula
 
 
 async def test_uri_media_used_directly(emulator: RunningEmulator) -> None:
-    client = genai.Client(
-        api_key=TEST_KEY, http_options=types.HttpOptions(base_url=emulator.base_url, api_version="v1beta")
-    )
+    client = genai.Client(api_key=TEST_KEY, http_options=emulator.http_options())
     uploaded = await client.aio.files.upload(
         file=AUDIO / "vosk_test.ogg", config=types.UploadFileConfig(mime_type="audio/ogg")
     )

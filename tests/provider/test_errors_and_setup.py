@@ -110,6 +110,31 @@ async def test_sdk_retries_disabled(replay: Replay) -> None:
     assert len(replay.seen) == 1
 
 
+async def test_a_plain_http_endpoint_loads_no_ca_bundle(replay: Replay, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK loads the CA bundle three times per client (about 50 ms); no TLS can happen over http://."""
+    import ssl
+
+    from google.genai import types
+
+    from harness_gemini.session import plain_http_options
+
+    def refuse(*_args: Any, **_kwargs: Any) -> ssl.SSLContext:
+        raise AssertionError("a CA bundle was loaded for a plain-http endpoint")
+
+    monkeypatch.setattr(ssl, "create_default_context", refuse)
+    replay.add(200, {"candidates": [{"content": {"role": "model", "parts": [{"text": "Paris"}]}}]})
+    provider = make_provider(replay.base_url)
+    assert (await provider.generate(text_request())).text == "Paris"
+    await provider.aclose()
+    context = plain_http_options(types.HttpOptions(base_url=replay.base_url)).client_args["verify"]  # type: ignore[index]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname and not context.get_ca_certs()
+    # TLS endpoints, and a caller's own client arguments, are left to the SDK as they are.
+    remote = types.HttpOptions(base_url="https://generativelanguage.googleapis.com/")
+    assert plain_http_options(remote) is remote
+    own = types.HttpOptions(base_url=replay.base_url, client_args={"verify": False})
+    assert plain_http_options(own) is own
+
+
 async def test_dropped_connection_over_the_wire() -> None:
     provider = make_provider("http://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(ProviderError) as caught:

@@ -3,7 +3,7 @@
 from harness_gemini.emulator import EmulatorConfig, start_background
 
 with start_background(EmulatorConfig(port=0)) as emu:
-    client = genai.Client(api_key="x", http_options={"base_url": emu.base_url, "api_version": "v1beta"})
+    client = genai.Client(api_key="x", http_options=emu.http_options())
 """
 
 from __future__ import annotations

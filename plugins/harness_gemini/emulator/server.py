@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -62,6 +63,15 @@ class RunningEmulator:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def http_options(self, api_version: str = "v1beta", **fields: Any) -> Any:
+        """``google.genai.types.HttpOptions`` for a client of this emulator: its base URL, the API version, any other
+        ``fields``, and no CA bundle loaded for plain http (``harness_gemini.session.plain_http_options``)."""
+        from google.genai import types
+
+        from harness_gemini.session import plain_http_options
+
+        return plain_http_options(types.HttpOptions(base_url=self.base_url, api_version=api_version, **fields))
 
     @property
     def state(self) -> Emulator:
