@@ -92,6 +92,8 @@ def watch(
         changed: list[Path] = []
         while True:
             runs += 1
+            # Taken before the round reads anything, so a save made while it runs starts the next round.
+            seen = {file: _signature(file) for file in set().union(*inputs.values())}
             for path in suites:
                 options = SessionOptions(
                     load=load_options(host, models, overrides, repeat, allow_outside_files, allow_python, caps),
@@ -107,7 +109,9 @@ def watch(
                 code = max(code, _run_once(path, options, previous, inputs, runs, changed))
             if code == EXIT_INTERRUPTED or (max_runs is not None and runs >= max_runs):
                 break
-            changed = _wait(set().union(*inputs.values()))
+            files = set().union(*inputs.values())
+            seen.update({file: _signature(file) for file in files - seen.keys()})  # learnt during the round
+            changed = _wait(files, seen)
     sys.exit(code)
 
 
@@ -142,10 +146,23 @@ def _run_once(
     return outcome.exit_code
 
 
-def _wait(files: set[Path]) -> list[Path]:
-    """Block until one of ``files`` is saved (created, changed or replaced); return the ones that were."""
+def _signature(file: Path) -> tuple[int, int, int] | None:
+    """What a save changes (an editor that replaces the file changes the inode), or None for a missing file."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def _wait(files: set[Path], seen: dict[Path, tuple[int, int, int] | None]) -> list[Path]:
+    """The files saved since ``seen`` was taken (during the run), or else block until one of ``files`` is saved
+    (created, changed or replaced); return the ones that were."""
     import watchfiles
 
+    saved = sorted(file for file in files if _signature(file) != seen.get(file))
+    if saved:
+        return saved
     folders = {file.parent for file in files if file.parent.is_dir()}
     out.print(f"watching {len(files)} files; Ctrl-C stops", markup=False, highlight=False, style="dim")
 

@@ -61,17 +61,18 @@ def _runs(db: Path) -> int:
             return 0
 
 
-def _edit_until_run(path: Path, text: str, db: Path, runs: int, watcher: threading.Thread) -> None:
-    """Save ``text`` into ``path`` until the watcher has finished run number ``runs`` (a save made before the
-    watcher was listening is made again; it changes nothing else, the cache answers repeats)."""
-    deadline = time.monotonic() + 60
+def _wait_for_run(db: Path, runs: int, watcher: threading.Thread, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
     while _runs(db) < runs:
-        assert watcher.is_alive() and time.monotonic() < deadline, "the watcher did not re-run"
-        path.write_text(text, encoding="utf-8")
-        for _ in range(30):
-            if _runs(db) >= runs:
-                return
-            time.sleep(0.1)
+        assert watcher.is_alive() and time.monotonic() < deadline, f"the watcher did not finish run {runs}"
+        time.sleep(0.02)
+
+
+def _edit_until_run(path: Path, text: str, db: Path, runs: int, watcher: threading.Thread) -> None:
+    """Save ``text`` into ``path`` once, right after the previous run (the watcher may not be listening yet: a save
+    made while it finishes a run is seen all the same), and wait for run number ``runs``."""
+    path.write_text(text, encoding="utf-8")
+    _wait_for_run(db, runs, watcher)
 
 
 def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> None:
@@ -89,10 +90,7 @@ def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> 
     args += ("--out", str(tmp_path / "out"), "-f", "json", "--max-runs", "3")
     watcher = threading.Thread(target=lambda: done.append(harness_cli(*args, cwd=tmp_path)), daemon=True)
     watcher.start()
-    deadline = time.monotonic() + 60
-    while _runs(db) < 1:
-        assert watcher.is_alive() and time.monotonic() < deadline, done
-        time.sleep(0.05)
+    _wait_for_run(db, 1, watcher)
     first = _calls(log)
     assert len(first) == 6  # 3 cases x 2 prompts, all called
 
@@ -119,3 +117,30 @@ def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> 
     assert "[-Madrid-]{+Lisbon+}" in text  # the changed answer, word by word
     assert "saved: watched.suite.yaml" in text and "saved: ask.j2" in text
     assert "inputs changed in 3 trials (prompt in 3)" in text  # the template edit: answers and verdicts kept
+
+
+def test_a_save_made_while_a_run_is_in_progress_starts_the_next_run(tmp_path: Path) -> None:
+    """The watcher only listens between runs; an author who saves while a run is going must not have to save
+    again (before, the save was lost and the watcher waited for the next one)."""
+    suite = tmp_path / "watched.suite.yaml"
+    suite.write_text(SUITE.replace("file: prompts/ask.j2", "template: 'Answer briefly: {{ question }}'"), "utf-8")
+    log = tmp_path / "requests.jsonl"
+    responses = tmp_path / "responses.yaml"
+    responses.write_text(RESPONSES.format(log=log).replace("emulator:", "emulator:\n  latency_ms: 400"), "utf-8")
+    db = tmp_path / "h.db"
+    done: list[Done] = []
+    args = ("watch", str(suite), "--emulator", "--emulator-responses", str(responses), "--store", str(db))
+    args += ("--out", str(tmp_path / "out"), "-f", "json", "--max-runs", "2")
+    watcher = threading.Thread(target=lambda: done.append(harness_cli(*args, cwd=tmp_path)), daemon=True)
+    watcher.start()
+    deadline = time.monotonic() + 60
+    while not _calls(log) and not log.exists():  # the first run has sent its requests and waits for answers
+        assert watcher.is_alive() and time.monotonic() < deadline, done
+        time.sleep(0.01)
+    assert _runs(db) == 0
+    suite.write_text(suite.read_text("utf-8").replace("capital of Spain", "capital of Portugal"), "utf-8")
+    _wait_for_run(db, 2, watcher, seconds=20)  # no second save
+    watcher.join(timeout=30)
+    (result,) = done
+    assert "(saved: watched.suite.yaml)" in result.stdout, result.stdout
+    assert sorted(c["case"] for c in _calls(log)[6:]) == ["spain", "spain"]
