@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import secrets
 import subprocess
 from collections.abc import Callable
@@ -82,7 +83,18 @@ class Outcome:
     written: list[Path]
 
 
+def _in_a_git_tree(folder: Path) -> bool:
+    """Whether git could find a repository from ``folder`` (a ``.git`` folder or file above it, or $GIT_DIR): most
+    suites outside one are spared two git processes a run."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    start = folder.resolve()
+    return any((parent / ".git").exists() for parent in (start, *start.parents))
+
+
 def git_revision(folder: Path) -> str | None:
+    if not _in_a_git_tree(folder):
+        return None
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5

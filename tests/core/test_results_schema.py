@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -29,7 +30,9 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return data
 
 
+@functools.cache
 def validator() -> jsonschema.Draft202012Validator:
+    """Checked against the metaschema once (0.35 s a check); a validator keeps no state between validations."""
     schema = results_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)

@@ -410,3 +410,32 @@ def test_cache_key_follows_video_metadata() -> None:
     }
     assert len(keys) == 4
     assert key(None) == key(None)
+
+
+def test_git_revision_of_a_tree_and_none_outside_one_without_running_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.run import session
+
+    tree = tmp_path / "repo"
+    (tree / "suites").mkdir(parents=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    env["GIT_COMMITTER_EMAIL"] = "t@t"
+    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "one"]):
+        subprocess.run(["git", *args], cwd=tree, env=env, check=True)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True).stdout
+    assert session.git_revision(tree / "suites") == head.strip()
+    (tree / "suites" / "new.suite.yaml").write_text("name: x\n")
+    assert session.git_revision(tree / "suites") == head.strip() + "-dirty"
+
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    if any((parent / ".git").exists() for parent in outside.resolve().parents):
+        pytest.skip("the temporary folder is inside a git tree")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def no_git(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("git was run for a folder outside any repository")
+
+    monkeypatch.setattr(session.subprocess, "run", no_git)
+    assert session.git_revision(outside) is None
