@@ -44,3 +44,21 @@ def test_foreground_server_answers(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_recognition_worker_loads_neither_the_server_nor_aiohttp() -> None:
+    """A worker starts per core and after every crash: it imports what listening needs (PyAV, pocketsphinx), not
+    the emulator's server; the package's public names are still all there, imported on first use."""
+    import subprocess
+    import sys
+
+    import harness_gemini.emulator as package
+
+    assert all(getattr(package, name) is not None for name in package.__all__)
+    code = (
+        "import sys, harness_gemini.emulator.asr_worker; "
+        "print(sorted(m for m in ('aiohttp', 'google.genai', 'harness_gemini.emulator.app') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
