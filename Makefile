@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 APT_STAMP := $(VENV)/.apt-chromium
 NPM_STAMP := node_modules/.installed
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode is cached (in __pycache__, ignored by git): the tests start many interpreters (recognition workers,
+# real `harness` processes), which would otherwise all compile the same modules again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint bench clean venv media
 
@@ -82,3 +84,4 @@ bench: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules .harness reports/*/ .pytest_cache .mypy_cache .ruff_cache
+	find harness plugins tests bench tools -name __pycache__ -prune -exec rm -rf {} +

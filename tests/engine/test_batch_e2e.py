@@ -135,7 +135,7 @@ def _start_batch_run(tmp_path: Path, suite: Path, base_url: str) -> subprocess.P
 
 def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator) -> None:
     """kill -9 of a real `harness run --batch` while its job runs; `harness resume` finds the job, submits nothing."""
-    emu = emulator(batch_delay_s=2.5)
+    emu = emulator(batch_delay_s=1.0)  # ten times what the kill takes once the job is recorded
     suite = text_suite(tmp_path, 5)
     proc = _start_batch_run(tmp_path, suite, emu.base_url)
     run_id = _wait_for_job(tmp_path / "store.db")
@@ -151,7 +151,7 @@ def test_restart_while_the_job_runs_polls_the_same_job(tmp_path: Path, emulator)
 
 
 def test_ctrl_c_while_polling_keeps_the_job_for_a_resume(tmp_path: Path, emulator) -> None:
-    emu = emulator(batch_delay_s=2.0)
+    emu = emulator(batch_delay_s=1.0)
     suite = text_suite(tmp_path, 3)
     proc = _start_batch_run(tmp_path, suite, emu.base_url)
     run_id = _wait_for_job(tmp_path / "store.db")
