@@ -93,6 +93,22 @@ def test_disk_cache_by_sha256_survives_restarts(tmp_path: Path) -> None:
         assert _ask(memory_only, clip, "audio/aiff") == text and memory_only.state.lab.recognitions == 1
 
 
+def test_two_emulators_sharing_a_cache_recognise_a_clip_once(tmp_path: Path) -> None:
+    """Two processes (here two labs, each with its own lock handle) asked for the same new clip at the same time:
+    one recognises it, the other waits for the entry and reads it (before, both recognised it)."""
+    import concurrent.futures
+
+    clip = "sr_one_two_three.aiff"
+    with (
+        start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as one,
+        start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as two,
+    ):
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            texts = list(pool.map(lambda emu: _ask(emu, clip, "audio/aiff"), [one, two]))
+        assert texts[0] and texts[0] == texts[1]
+        assert one.state.lab.recognitions + two.state.lab.recognitions == 1
+
+
 @pytest.mark.slow
 def test_clips_are_recognised_in_parallel_workers() -> None:
     """Two uncached clips at once go to two worker processes (one per core by default). Structural, not

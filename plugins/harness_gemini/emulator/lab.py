@@ -3,20 +3,29 @@ and on disk by the audio's sha256, so each clip is recognised once per machine, 
 
 The disk cache is one JSON file per clip, ``<cache_dir>/audio/<sha256[:2]>/<sha256>.json``, tagged
 with the recogniser's version and LISTEN_FORMAT (a stale entry is recomputed). Delete the folder to
-clear it. Concurrent requests for the same clip share one recognition.
+clear it. Concurrent requests for the same clip share one recognition, within a process and across the
+processes that share a cache folder: a recognition holds an exclusive lock on ``<sha256>.lock`` beside the
+entry, and whoever waited for it reads the entry instead of recognising the clip again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each process recognises on its own
+    fcntl = None  # type: ignore[assignment]
 
 import av
 
@@ -74,6 +83,22 @@ class DiskCache:
             return None
         return data
 
+    @contextlib.contextmanager
+    def claim(self, sha: str) -> Iterator[None]:
+        """Held while this clip is recognised, so another process sharing the folder waits instead of doing it
+        too (a lock the kernel drops if the holder dies). Without a usable folder, nothing is held."""
+        lock = self.path(sha).with_suffix(".lock")
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock.open("a")
+        except OSError:
+            yield
+            return
+        with handle:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield  # closing the file releases the lock
+
     def put(self, sha: str, data: dict[str, Any]) -> None:
         target = self.path(sha)
         try:
@@ -128,15 +153,26 @@ class AudioLab:
     async def _recognise(self, sha: str, data: bytes) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         try:
-            heard: dict[str, Any] = await loop.run_in_executor(self._feeders, self._pool.run, data)
+            heard, recognised = await loop.run_in_executor(self._feeders, self._listen_once, sha, data)
         except WorkerDied as exc:
             # a worker died (out of memory?): this request fails like a real 500; the next starts a new one
             raise server_error(500) from exc
-        self.recognitions += 1
+        self.recognitions += recognised
         self._heard.put(sha, heard)
-        if self.disk is not None and not heard.get("error"):
-            self.disk.put(sha, heard)
         return heard
+
+    def _listen_once(self, sha: str, data: bytes) -> tuple[dict[str, Any], bool]:
+        """What the clip holds, and whether this lab recognised it (False: another process did, meanwhile)."""
+        if self.disk is None:
+            return self._pool.run(data), True
+        with self.disk.claim(sha):
+            heard = self.disk.get(sha)
+            if heard is not None:
+                return heard, False
+            heard = self._pool.run(data)
+            if not heard.get("error"):
+                self.disk.put(sha, heard)
+            return heard, True
 
     def _probe_duration(self, data: bytes) -> float:
         try:
