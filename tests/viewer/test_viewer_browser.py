@@ -1,10 +1,10 @@
 """`harness view` in real Chromium: the history of a suite with 52 runs (trend lines), two runs side by side
 (regressions first, answers and prompts diffed word by word), one case across models and configs in a grid,
-filters and deep links, and a run of 10,000 trials that paints its first rows in under a second."""
+filters and deep links, and a run of 10,000 trials that shows its first page of rows before it adds the run up (how
+fast is a benchmark, not a test: bench/bench_viewer.py, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -94,12 +94,9 @@ def test_one_case_across_models_and_configs(page: Any, viewer: str, store: tuple
 def test_a_run_of_ten_thousand_trials_paints_fast(page: Any, viewer: str, store: tuple[Path, list[str], str]) -> None:
     _, _, big = store
     _open(page, viewer)
-    started = time.monotonic()  # cold: the run's totals were never added up before
-    page.goto(f"{viewer}#/run/{big}")
+    page.goto(f"{viewer}#/run/{big}")  # cold: the run's totals were never added up before
     page.wait_for_selector("#trials tbody tr")
-    painted = time.monotonic() - started
-    assert painted < 1.0, f"first rows after {painted:.2f} s"
-    assert page.text_content("#shown") == "200 of 10000 trials"
+    assert page.text_content("#shown") == "200 of 10000 trials"  # one page of rows, not 10,000
     page.wait_for_function("document.querySelector('#totals').textContent.includes('trials;')")
     assert "10000 trials" in page.text_content("#totals")
     page.locator("#more").scroll_into_view_if_needed()
