@@ -82,9 +82,8 @@ def test_disk_cache_by_sha256_survives_restarts(tmp_path: Path) -> None:
         cached["format"] == LISTEN_FORMAT and cached["text"] == text and cached["recogniser"].startswith("pocketsphinx")
     )
     with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as second:
-        start = time.perf_counter()
         assert _ask(second, clip, "audio/aiff") == text
-        assert second.state.lab.recognitions == 0 and time.perf_counter() - start < 1.0
+        assert second.state.lab.recognitions == 0  # read from the disk, not heard again
     cached["recogniser"] = "pocketsphinx 0.0"  # made by another recogniser: recomputed, not trusted
     entry.write_text(json.dumps(cached))
     with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as third:
