@@ -11,7 +11,6 @@ Run: ``.venv/bin/python -m bench.bench_viewer`` (needs /usr/bin/chromium).
 
 from __future__ import annotations
 
-import html
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests" / "viewer"))
 from chromium import launch  # noqa: E402
 from storefactory import build  # noqa: E402
 
-from bench.common import median, write_section  # noqa: E402
+from bench.common import median, static_table, write_section  # noqa: E402
 from harness.log.store import Store  # noqa: E402
 from harness_viewer.server import running  # noqa: E402
 
@@ -36,30 +35,13 @@ FIRST_ROWS = """() => new Promise(resolve => {
 })"""
 
 
-def static_table(store: Path, run_id: str, path: Path) -> Path:
-    trials = Store(store).trials(run_id)
-    rows = []
-    for t in trials:
-        verdict = "error" if t.status == "error" else "pass" if t.passed else "fail"
-        answer = t.output.text if t.output and t.output.text else ""
-        cells = (t.case_id, t.model, t.config_id, str(t.repeat), verdict, answer)
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    path.write_text(
-        "<!doctype html><meta charset=utf-8><title>table</title><table id=trials><tbody>"
-        + "".join(rows)
-        + "</tbody></table>",
-        encoding="utf-8",
-    )
-    return path
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="bench-viewer-"))
     store = folder / "harness.db"
     _, big = build(store)
-    table = static_table(store, big, folder / "table.html")
+    table = static_table(Store(store).trials(big), folder / "table.html")
     viewer_ms: list[float] = []
     table_ms: list[float] = []
     with running(store) as url, sync_playwright() as p:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import os
 import platform
 import re
 import statistics
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -53,3 +56,23 @@ def write_section(name: str, command: str, body: str) -> None:
     pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->\n", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     DOC.write_text(text, encoding="utf-8")
+
+
+def static_table(trials: Iterable[Any], path: Path, tail: str = "") -> Path:
+    """The reference the report and viewer benchmarks load: a plain HTML table of the trials (case, model, config,
+    repeat, verdict, answer), laid out all at once; ``tail`` is appended (a script that marks the page ready)."""
+    rows = []
+    for t in trials:
+        verdict = "error" if t.status == "error" else "pass" if t.passed else "fail"
+        answer = t.output.text if t.output and t.output.text else ""
+        cells = (t.case_id, t.model, t.config_id, str(t.repeat), verdict, answer)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    path.write_text(
+        "<!doctype html><meta charset=utf-8><title>table</title><table id=trials><tbody>"
+        "<tr><th>case<th>model<th>config<th>repeat<th>verdict<th>answer</tr>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + tail,
+        encoding="utf-8",
+    )
+    return path

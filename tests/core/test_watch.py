@@ -75,6 +75,19 @@ def _edit_until_run(path: Path, text: str, db: Path, runs: int, watcher: threadi
     _wait_for_run(db, runs, watcher)
 
 
+def _start_watch(
+    tmp_path: Path, suite: Path, responses: Path, max_runs: int
+) -> tuple[threading.Thread, list[Done], Path]:
+    """``harness watch`` of ``suite`` on the emulator in a thread: the thread, where its result goes, its store."""
+    db = tmp_path / "h.db"
+    done: list[Done] = []
+    args = ("watch", str(suite), "--emulator", "--emulator-responses", str(responses), "--store", str(db))
+    args += ("--out", str(tmp_path / "out"), "-f", "json", "--max-runs", str(max_runs))
+    watcher = threading.Thread(target=lambda: done.append(harness_cli(*args, cwd=tmp_path)), daemon=True)
+    watcher.start()
+    return watcher, done, db
+
+
 def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> None:
     (tmp_path / "prompts").mkdir()
     template = tmp_path / "prompts" / "ask.j2"
@@ -84,12 +97,7 @@ def test_watch_re_runs_only_the_trials_whose_request_changed(tmp_path: Path) -> 
     log = tmp_path / "requests.jsonl"
     responses = tmp_path / "responses.yaml"
     responses.write_text(RESPONSES.format(log=log), encoding="utf-8")
-    db = tmp_path / "h.db"
-    done: list[Done] = []
-    args = ("watch", str(suite), "--emulator", "--emulator-responses", str(responses), "--store", str(db))
-    args += ("--out", str(tmp_path / "out"), "-f", "json", "--max-runs", "3")
-    watcher = threading.Thread(target=lambda: done.append(harness_cli(*args, cwd=tmp_path)), daemon=True)
-    watcher.start()
+    watcher, done, db = _start_watch(tmp_path, suite, responses, max_runs=3)
     _wait_for_run(db, 1, watcher)
     first = _calls(log)
     assert len(first) == 6  # 3 cases x 2 prompts, all called
@@ -127,12 +135,7 @@ def test_a_save_made_while_a_run_is_in_progress_starts_the_next_run(tmp_path: Pa
     log = tmp_path / "requests.jsonl"
     responses = tmp_path / "responses.yaml"
     responses.write_text(RESPONSES.format(log=log).replace("emulator:", "emulator:\n  latency_ms: 400"), "utf-8")
-    db = tmp_path / "h.db"
-    done: list[Done] = []
-    args = ("watch", str(suite), "--emulator", "--emulator-responses", str(responses), "--store", str(db))
-    args += ("--out", str(tmp_path / "out"), "-f", "json", "--max-runs", "2")
-    watcher = threading.Thread(target=lambda: done.append(harness_cli(*args, cwd=tmp_path)), daemon=True)
-    watcher.start()
+    watcher, done, db = _start_watch(tmp_path, suite, responses, max_runs=2)
     deadline = time.monotonic() + 60
     while not _calls(log) and not log.exists():  # the first run has sent its requests and waits for answers
         assert watcher.is_alive() and time.monotonic() < deadline, done
