@@ -73,3 +73,34 @@ def test_trigger_and_ranges() -> None:
     assert time_range("from 01:02 to 1:03:04.5") == (62.0, 3784.5)
     assert time_range("between 0:10 and 0:05") == (5.0, 10.0)
     assert time_range("the whole thing") is None
+
+
+def test_a_worker_hears_a_clip_the_same_whatever_it_heard_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker keeps one decoder (building one costs 0.2 s a clip); what it hears of a clip must not depend on the
+    clips before it, as a decoder's cepstral-mean state would make it, so each clip starts from a reset state."""
+    from harness_gemini.emulator import transcribe
+
+    monkeypatch.setattr(transcribe, "_DECODER", None)
+    first = transcribe.listen((AUDIO / "vosk_test.ogg").read_bytes())  # a fresh decoder
+    transcribe.listen((AUDIO / "sr_english.wav").read_bytes())
+    again = transcribe.listen((AUDIO / "vosk_test.ogg").read_bytes())  # the same decoder, after another clip
+    assert again == first and first["words"]
+
+
+def test_an_inaudible_clip_is_not_recognised_into_made_up_words() -> None:
+    """Digital silence and a one-bit hum: nothing to hear, so no words (pocketsphinx would name one, 'dog')."""
+    import io
+    import wave
+
+    from harness_gemini.emulator import transcribe
+
+    for pcm, seconds in ((b"\0\0" * 16000 * 30, 30.0), (bytes([1, 0]) * 16000 * 5, 5.0)):
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(16000)
+            out.writeframes(pcm)
+        heard = transcribe.listen(buf.getvalue())
+        assert heard["text"] == "" and heard["words"] == []
+        assert heard["facts"]["duration_s"] == seconds and heard["facts"]["peak_dbfs"] <= transcribe.INAUDIBLE_DBFS

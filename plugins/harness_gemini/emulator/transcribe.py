@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,10 @@ from harness_gemini.probe import DEMUXERS, open_media
 
 BYTES_PER_S = RATE * 2
 #: Bump when what ``listen`` returns changes, so cached results on disk are recomputed.
-LISTEN_FORMAT = 1
+LISTEN_FORMAT = 2
+#: A clip whose loudest sample is this quiet (|s| <= 32 of 32768) has nothing to hear. Fed such a signal,
+#: pocketsphinx names a word anyway ("dog" for 30 s of digital silence), and not the same one every time.
+INAUDIBLE_DBFS = -60.0
 _ALTERNATE = re.compile(r"\(\d+\)$")
 
 
@@ -67,13 +71,27 @@ def decode_pcm(data: bytes) -> bytes:
     return decode(data).pcm
 
 
+_DECODER: Any = None
+_DECODER_LOCK = threading.Lock()
+
+
 def recognise(pcm: bytes) -> tuple[str, list[dict[str, Any]]]:
     """Pocketsphinx's hypothesis and its words as ``{"w", "s", "e", "p"}`` (word, start/end s, posterior)."""
-    from pocketsphinx import Decoder
+    with _DECODER_LOCK:
+        return _recognise(pcm)
 
-    # A fresh decoder per clip: a reused one carries its cepstral-mean adaptation over, so the
-    # transcript of a clip would depend on what was transcribed before it (not deterministic).
-    decoder = Decoder(loglevel="FATAL")
+
+def _recognise(pcm: bytes) -> tuple[str, list[dict[str, Any]]]:
+    global _DECODER
+    if _DECODER is None:
+        from pocketsphinx import Decoder
+
+        _DECODER = Decoder(loglevel="FATAL")  # loads the dictionary and the language model: 0.2 s
+    else:
+        # A reused decoder carries its cepstral-mean state over, so a clip's transcript would depend on what was
+        # heard before it; with its feature extraction reset it hears each clip as a fresh decoder does.
+        _DECODER.reinit_feat()
+    decoder = _DECODER
     frame_rate = int(decoder.config["frate"] or 100)
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
@@ -107,8 +125,8 @@ def listen(data: bytes) -> dict[str, Any]:
         decoded = decode(data)
     except (av.FFmpegError, ValueError, OSError) as exc:
         return {"format": LISTEN_FORMAT, "error": f"the audio could not be decoded ({exc})"}
-    text, words = recognise(decoded.pcm)
     facts = measure(decoded.pcm, decoded.channels, decoded.sample_rate, decoded.codec, decoded.container)
+    text, words = recognise(decoded.pcm) if facts.peak_dbfs > INAUDIBLE_DBFS else ("", [])
     return {
         "format": LISTEN_FORMAT,
         "recogniser": recogniser_version(),
