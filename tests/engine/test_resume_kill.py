@@ -63,7 +63,10 @@ def _count(store: Path, sql: str) -> int:
 
 @pytest.mark.parametrize("moment", ["before any answer", "mid-run", "during report writing"])
 def test_resume_after_kill_9_repeats_no_finished_call(tmp_path: Path, emulator, moment: str) -> None:
-    emu = emulator(latency_ms=300)
+    # Before any answer: a whole second for the kill to land first, even on a busy machine (a starved test
+    # process once saw answers stored within the 0.3 s the other moments use); the resume is answered at 0.3 s.
+    latency_s = 1.0 if moment == "before any answer" else 0.3
+    emu = emulator(latency_ms=latency_s * 1000)
     suite = text_suite(tmp_path / "suite", CASES)
     plugins = tmp_path / "plugins"
     plugins.mkdir()
@@ -91,7 +94,8 @@ def test_resume_after_kill_9_repeats_no_finished_call(tmp_path: Path, emulator, 
         pytest.fail(f"never reached {moment}: {proc.communicate(timeout=5)}")
     proc.kill()  # SIGKILL: no handler, no cleanup
     proc.wait(10)
-    time.sleep(0.6)  # calls the killed process left in flight finish at the emulator (their answers are lost)
+    time.sleep(2 * latency_s)  # calls the killed process left in flight finish at the emulator (answers lost)
+    emu.config.latency_ms = 300
     killed_calls = len(emu.requests)
     stored = _stored_cases(store)
     if moment == "before any answer":
