@@ -148,31 +148,34 @@ class Store:
             raise
 
     # runs -------------------------------------------------------------------------------------
-    def start_run(self, info: RunInfo, out_dir: Path) -> None:
-        """Record a run as running (and first mark interrupted any run whose process is gone)."""
+    def start_run(self, info: RunInfo, out_dir: Path, request: tuple[str, dict[str, Any]] | None = None) -> None:
+        """Record a run as running (and first mark interrupted any run whose process is gone), with the command
+        that started it (``request``: the suite file and what ``harness resume`` replays) in the same
+        transaction, so a run killed at its very start is never left without the request to resume it."""
         self.mark_stale_runs()
-        self._write(
-            [
-                (
-                    "INSERT OR REPLACE INTO runs (id, suite, suite_file, suite_sha256, started_at, finished_at, "
-                    "status, info_json, out_dir, owner) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (
-                            info.id,
-                            info.suite,
-                            info.suite_file,
-                            info.suite_sha256,
-                            info.started_at,
-                            None,
-                            info.status,
-                            info.model_dump_json(),
-                            str(out_dir),
-                            run_owner(),
-                        )
-                    ],
-                )
-            ]
-        )
+        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+            (
+                "INSERT OR REPLACE INTO runs (id, suite, suite_file, suite_sha256, started_at, finished_at, "
+                "status, info_json, out_dir, owner) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        info.id,
+                        info.suite,
+                        info.suite_file,
+                        info.suite_sha256,
+                        info.started_at,
+                        None,
+                        info.status,
+                        info.model_dump_json(),
+                        str(out_dir),
+                        run_owner(),
+                    )
+                ],
+            )
+        ]
+        if request is not None:
+            statements.append(self._request_statement(info.id, *request))
+        self._write(statements)
 
     def mark_stale_runs(self) -> list[str]:
         """Runs still marked ``running`` whose process is gone (a crash, kill -9, a full disk): marked
@@ -210,15 +213,10 @@ class Store:
         return [RunInfo.model_validate_json(r[0]) for r in rows]
 
     # what a run was asked to do (so it can be resumed) ---------------------------------------------
-    def save_request(self, run_id: str, suite_file: str, request: dict[str, Any]) -> None:
-        self._write(
-            [
-                (
-                    "INSERT OR REPLACE INTO run_requests VALUES (?,?,?,?)",
-                    [(run_id, suite_file, time.time(), json.dumps(request, sort_keys=True))],
-                )
-            ]
-        )
+    @staticmethod
+    def _request_statement(run_id: str, suite_file: str, request: dict[str, Any]) -> tuple[str, list[tuple[Any, ...]]]:
+        row = (run_id, suite_file, time.time(), json.dumps(request, sort_keys=True))
+        return "INSERT OR REPLACE INTO run_requests VALUES (?,?,?,?)", [row]
 
     def request_of(self, run_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT request_json FROM run_requests WHERE run_id=?", (run_id,)).fetchone()

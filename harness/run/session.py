@@ -268,9 +268,8 @@ def _execute(
             skipped=loaded.skipped,
         )
         done = {}
-    store.start_run(info, out_dir)
-    if options.request is not None:
-        store.save_request(info.id, str(path.resolve()), options.request)
+    request = None if options.request is None else (str(path.resolve()), options.request)
+    store.start_run(info, out_dir, request)
     host.pm.hook.run_started(run=info, trials=[t.plan() for t in trials])
     if on_start is not None:
         on_start(info, trials)

@@ -65,6 +65,20 @@ def test_stale_running_runs_are_marked_interrupted_at_the_next_start(tmp_path: P
     assert found is not None and found[0].status == "interrupted"  # the stored record agrees
 
 
+def test_a_run_and_the_command_to_resume_it_are_stored_together(tmp_path: Path) -> None:
+    """kill -9 right after a run was recorded once left it without its command, and `harness resume` refused it as
+    "not started by harness run". The two rows are one transaction: both are there, or neither is."""
+    from harness.log.store import StoreFull
+
+    store = Store(tmp_path / "h.db")
+    store.start_run(_info("whole"), tmp_path, ("s.suite.yaml", {"argv": ["run", "s.suite.yaml"]}))
+    assert store.request_of("whole") == {"argv": ["run", "s.suite.yaml"]}
+    store.db.execute("DROP TABLE run_requests")  # the second write of the transaction fails
+    with pytest.raises(StoreFull):
+        store.start_run(_info("torn"), tmp_path, ("s.suite.yaml", {"argv": ["run", "s.suite.yaml"]}))
+    assert [info.id for info in store.runs(10)] == ["whole"]
+
+
 def test_report_never_replaces_another_runs_results(project: Path) -> None:
     env = _env(project)
     first = harness_cli("run", "s.suite.yaml", "--plugins-dir", "plugins", "--out", "out", "-q", cwd=project, env=env)
