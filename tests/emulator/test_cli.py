@@ -54,6 +54,7 @@ def test_a_recognition_worker_loads_neither_the_server_nor_aiohttp() -> None:
 
     import harness_gemini.emulator as package
 
+    assert sorted(package._HOMES) == package.__all__  # one entry per public name, in both lists
     assert all(getattr(package, name) is not None for name in package.__all__)
     code = (
         "import sys, harness_gemini.emulator.asr_worker; "
