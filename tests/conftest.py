@@ -37,11 +37,17 @@ def _shared_temp(factory: pytest.TempPathFactory, name: str) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _emulator_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One emulator audio cache for the whole test session, shared by the xdist workers (each clip is recognised
-    once; the cache writes each file atomically), never the user's own ~/.cache. Subprocesses (harness run
-    --emulator) inherit it through the environment."""
+    once; the cache writes each file atomically), never the user's own ~/.cache, seeded with the recorded
+    recognitions when they are current (tests/recognitions.py). Subprocesses (harness run --emulator) inherit it
+    through the environment."""
+    import recognitions
+
+    from harness_gemini.emulator.config import default_cache_dir
+
     folder = _shared_temp(tmp_path_factory, "xdg-cache")
     patch = pytest.MonkeyPatch()
     patch.setenv("XDG_CACHE_HOME", str(folder))
+    recognitions.seed(default_cache_dir() / "audio")
     yield folder
     patch.undo()
 

@@ -1,4 +1,6 @@
-"""Real offline transcription of the six clip formats through the SDK, with time windows."""
+"""Real offline transcription of the six clip formats through the SDK, with time windows. Through the session's
+shared emulator cache, which tests/recognitions.py seeds with the recorded recognitions of these clips; the
+recogniser itself is run live by the worker and silence tests here and by test_recorded_recognitions.py."""
 
 from __future__ import annotations
 
