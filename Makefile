@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
-APT_STAMP := $(VENV)/.apt-chromium
+APT_STAMP := $(VENV)/.apt-chromium-headless-shell
 NPM_STAMP := node_modules/.installed
 # Bytecode is cached (in __pycache__, ignored by git): the tests start many interpreters (recognition workers,
 # real `harness` processes), which would otherwise all compile the same modules again.
@@ -24,11 +24,12 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev,examples]'
 	touch $@ $(STAMP)
 
-# Debian's Chromium drives the HTML report's browser tests (Playwright never downloads a browser here).
+# Debian's Chromium (its headless shell, see tests/browser/chromium.py) drives the HTML report's browser tests
+# (Playwright never downloads a browser here).
 $(APT_STAMP): | $(BIN)/python
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	@if [ ! -x /usr/bin/chromium-headless-shell ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; fi; \
 	fi
 	touch $@
 

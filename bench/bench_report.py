@@ -5,7 +5,7 @@ chunk of trials (the report sets ``data-ready`` on <html>); measured from naviga
 ``performance.now()``, median of several cold loads in fresh pages. Reference: a plain static HTML table of
 the same 10,000 trials (case, model, config, repeat, verdict, answer), loaded the same way in the same run.
 
-Run: ``.venv/bin/python bench/bench_report.py`` (needs /usr/bin/chromium).
+Run: ``.venv/bin/python bench/bench_report.py`` (needs /usr/bin/chromium-headless-shell).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ to ``#/run/<id>`` with ``performance.now()`` in the page. The first load is cold
 that run); the others are warm. Reference: a plain static HTML table of the same 10,000 trials (case, model,
 config, repeat, verdict, answer), loaded in the same browser in the same run.
 
-Run: ``.venv/bin/python -m bench.bench_viewer`` (needs /usr/bin/chromium).
+Run: ``.venv/bin/python -m bench.bench_viewer`` (needs /usr/bin/chromium-headless-shell).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, fully offline.
+"""Headless Chromium (Debian's chromium-headless-shell, see chromium.py) driven by Playwright, fully offline.
 
 Tests skip only when Chromium is absent AND the CI variable is unset; in CI a missing browser fails.
 Every request that is not a file:// or data: URL is aborted and recorded, so tests can assert none happened.
@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reporters"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chromium import CHROMIUM, launch
+from chromium import CHROMIUM, PACKAGE, launch
 
 
 @dataclass
@@ -33,8 +33,8 @@ def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium); CI fails instead of skipping")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's {PACKAGE} package (apt-get install -y {PACKAGE})")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y {PACKAGE}); CI fails instead of skipping")
 
 
 @pytest.fixture(scope="module")  # not session: a live sync Playwright blocks asyncio.run() in later tests

@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "browser"))
 
-from chromium import CHROMIUM, launch
+from chromium import CHROMIUM, PACKAGE, launch
 from storefactory import build
 
 
@@ -36,8 +36,8 @@ def viewer(store: tuple[Path, list[str], str]) -> Iterator[str]:
 def playwright() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's {PACKAGE} package")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y {PACKAGE})")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
