@@ -139,3 +139,52 @@ def test_a_dead_worker_is_a_500_then_recovers(tmp_path: Path) -> None:
             _ask(emu, "sr_one_two_three.aiff", "audio/aiff")
         assert failed.value.code == 500
         assert _ask(emu, "sr_one_two_three.aiff", "audio/aiff")  # a new worker
+
+
+def test_concurrent_requests_with_one_new_clip_measure_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten requests at once with the same clip, never heard before: its length (for the audio tokens) is decoded
+    once and shared, as a recognition is (before, each request decoded the whole clip again)."""
+    import concurrent.futures
+    import io
+    import threading
+    import wave
+
+    from harness_gemini.emulator.lab import AudioLab
+
+    asked: list[str] = []
+    probed: list[int] = []
+    started = threading.Event()
+    real_probe, real_duration = AudioLab._probe_duration, AudioLab.duration
+
+    def held_probe(self: AudioLab, data: bytes) -> float:
+        probed.append(len(data))
+        started.wait(5)  # held until every request has asked: they all find the clip unmeasured
+        return real_probe(self, data)
+
+    async def counted_duration(self: AudioLab, sha: str, data: bytes) -> float | None:
+        asked.append(sha)
+        return await real_duration(self, sha, data)
+
+    monkeypatch.setattr(AudioLab, "_probe_duration", held_probe)
+    monkeypatch.setattr(AudioLab, "duration", counted_duration)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\1\0" * 16000 * 60)
+    part = types.Part.from_bytes(data=buf.getvalue(), mime_type="audio/wav")
+    with start_background(EmulatorConfig(port=0, cache_dir=None)) as emu:
+        client = make_client(emu)
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
+            counts = [
+                pool.submit(client.models.count_tokens, model="gemini-2.5-flash", contents=[part, "How long?"])
+                for _ in range(10)
+            ]
+            deadline = time.monotonic() + 5
+            while len(asked) < 10 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            started.set()
+            totals = {future.result().total_tokens for future in counts}
+    assert len(asked) == 10 and probed == [len(buf.getvalue())]
+    assert totals == {60 * 32 + 3}  # 32 tokens a second of audio, and the prompt's words

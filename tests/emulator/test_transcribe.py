@@ -83,10 +83,10 @@ def test_a_worker_hears_a_clip_the_same_whatever_it_heard_before(monkeypatch: py
     from harness_gemini.emulator import transcribe
 
     monkeypatch.setattr(transcribe, "_DECODER", None)
-    first = transcribe.listen((AUDIO / "vosk_test.ogg").read_bytes())  # a fresh decoder
-    transcribe.listen((AUDIO / "sr_english.wav").read_bytes())
-    again = transcribe.listen((AUDIO / "vosk_test.ogg").read_bytes())  # the same decoder, after another clip
-    assert again == first and first["words"]
+    first = transcribe.listen((AUDIO / "sr_english.wav").read_bytes())  # a fresh decoder
+    transcribe.listen((AUDIO / "sr_one_two_three.aiff").read_bytes())
+    again = transcribe.listen((AUDIO / "sr_english.wav").read_bytes())  # the same decoder, after another clip
+    assert again == first and first["words"]  # without the reset, even the words differ ("want to three")
 
 
 def test_an_inaudible_clip_is_not_recognised_into_made_up_words() -> None:

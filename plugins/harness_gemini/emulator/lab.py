@@ -5,7 +5,8 @@ The disk cache is one JSON file per clip, ``<cache_dir>/audio/<sha256[:2]>/<sha2
 with the recogniser's version and LISTEN_FORMAT (a stale entry is recomputed). Delete the folder to
 clear it. Concurrent requests for the same clip share one recognition, within a process and across the
 processes that share a cache folder: a recognition holds an exclusive lock on ``<sha256>.lock`` beside the
-entry, and whoever waited for it reads the entry instead of recognising the clip again.
+entry, and whoever waited for it reads the entry instead of recognising the clip again. Concurrent requests
+in one process also share one measurement of a new clip's length (for its audio tokens).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ class AudioLab:
         self.disk = DiskCache(cache_dir / "audio") if cache_dir is not None else None
         self._heard = _Lru(1024)
         self._durations = _Lru(4096)
-        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._pending: dict[str, asyncio.Future[Any]] = {}
+        self._probing: dict[str, asyncio.Future[Any]] = {}
         self._pool = WorkerPool(self.workers)
         # one thread per worker process: each feeds its worker a clip and waits for the answer
         self._feeders = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="emulator-asr")
@@ -143,12 +145,17 @@ class AudioLab:
         heard = self.cached(sha)
         if heard is not None:
             return heard
-        pending = self._pending.get(sha)
-        if pending is None:
-            pending = asyncio.ensure_future(self._recognise(sha, data))
-            self._pending[sha] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(sha, None))
-        return await asyncio.shield(pending)
+        return await self._once(self._pending, sha, lambda: self._recognise(sha, data))
+
+    @staticmethod
+    async def _once(pending: dict[str, asyncio.Future[Any]], sha: str, work: Callable[[], Awaitable[Any]]) -> Any:
+        """``work()`` for this clip, shared by every request that asks while it is under way."""
+        future = pending.get(sha)
+        if future is None:
+            future = asyncio.ensure_future(work())
+            pending[sha] = future
+            future.add_done_callback(lambda _: pending.pop(sha, None))
+        return await asyncio.shield(future)
 
     async def _recognise(self, sha: str, data: bytes) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -187,7 +194,10 @@ class AudioLab:
             heard = self.cached(sha)
             if heard is not None and "facts" in heard:
                 known = float(heard["facts"]["duration_s"])
-            else:
-                known = await asyncio.get_running_loop().run_in_executor(self._probe, self._probe_duration, data)
+            else:  # ten concurrent requests with one new 25 MB clip decode it once, not ten times
+                known = await self._once(self._probing, sha, lambda: self._measure(data))
             self._durations.put(sha, known)
         return None if known < 0 else float(known)
+
+    async def _measure(self, data: bytes) -> float:
+        return await asyncio.get_running_loop().run_in_executor(self._probe, self._probe_duration, data)
