@@ -27,6 +27,8 @@ from harness.suite.loader import load_suite
 
 #: Quiet time after the last file event before a re-run (an editor's save is several events).
 DEBOUNCE_MS = 150
+#: How often a quiet watch compares the files with what they were, for a save no event told it of.
+RECHECK_MS = 500
 
 
 @click.command()
@@ -160,7 +162,7 @@ def _wait(files: set[Path], seen: dict[Path, tuple[int, int, int] | None]) -> li
     (created, changed or replaced); return the ones that were."""
     import watchfiles
 
-    saved = sorted(file for file in files if _signature(file) != seen.get(file))
+    saved = _saved(files, seen)
     if saved:
         return saved
     folders = {file.parent for file in files if file.parent.is_dir()}
@@ -169,6 +171,23 @@ def _wait(files: set[Path], seen: dict[Path, tuple[int, int, int] | None]) -> li
     def wanted(_change: watchfiles.Change, name: str) -> bool:
         return Path(name).resolve() in files
 
-    for batch in watchfiles.watch(*folders, watch_filter=wanted, debounce=DEBOUNCE_MS, recursive=False):
-        return sorted({Path(name) for _, name in batch})
+    batches = watchfiles.watch(
+        *folders,
+        watch_filter=wanted,
+        debounce=DEBOUNCE_MS,
+        recursive=False,
+        rust_timeout=RECHECK_MS,
+        yield_on_timeout=True,
+    )
+    for batch in batches:
+        if batch:
+            return sorted({Path(name) for _, name in batch})
+        # A save made after the check above but before the watch was listening sends it no event: look again.
+        saved = _saved(files, seen)
+        if saved:
+            return saved
     return []
+
+
+def _saved(files: set[Path], seen: dict[Path, tuple[int, int, int] | None]) -> list[Path]:
+    return sorted(file for file in files if _signature(file) != seen.get(file))

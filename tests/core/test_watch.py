@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from clirun import Done, harness_cli
 
@@ -147,3 +148,27 @@ def test_a_save_made_while_a_run_is_in_progress_starts_the_next_run(tmp_path: Pa
     (result,) = done
     assert "(saved: watched.suite.yaml)" in result.stdout, result.stdout
     assert sorted(c["case"] for c in _calls(log)[6:]) == ["spain", "spain"]
+
+
+def test_a_save_made_while_the_watch_is_being_set_up_is_not_lost(tmp_path: Path, monkeypatch: Any) -> None:
+    """The save lands after the watcher compared the files but before its watch listens, so no event ever tells it
+    (before, it then waited for the next save: the whole-suite run under load once hit this)."""
+    import watchfiles
+
+    from harness.cli import watch
+
+    suite = tmp_path / "s.suite.yaml"
+    suite.write_text("name: s\n", encoding="utf-8")
+    seen = {suite: watch._signature(suite)}
+    real = watchfiles.watch
+
+    def late_watch(*args: Any, **kwargs: Any) -> Any:
+        suite.write_text("name: s2\n", encoding="utf-8")  # in the window: checked already, not yet watched
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watchfiles, "watch", late_watch)
+    found: list[list[Path]] = []
+    waiter = threading.Thread(target=lambda: found.append(watch._wait({suite}, seen)), daemon=True)
+    waiter.start()
+    waiter.join(timeout=10)
+    assert found == [[suite]]
