@@ -71,8 +71,12 @@ demo: $(STAMP) media
 	  --out $(DEMO_OUT) --format html,json,markdown,junit --fail-on none
 	@echo "open $(DEMO_OUT)/<suite>/report.html, e.g. $(DEMO_OUT)/transcription/report.html"
 
+# One xdist worker more than cores: about a tenth of the suite waits (on real processes, emulator latency, timers),
+# and the spare worker keeps the cores busy meanwhile. Whole files per worker, slow files first (tests/conftest.py).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+
 test: $(DEV_STAMP) $(APT_STAMP) $(NPM_STAMP) $(SDK1_STAMP) lint media
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # What pocketsphinx hears of every clip the tests send the emulator, recorded into tests/data/recognitions/ so a
 # test session does not recognise them again (tests/recognitions.py). Run it after changing the listening path:

@@ -19,7 +19,7 @@ from factory import HOSTILE_IMG, HOSTILE_SCRIPT, make_results
 from harness.api import ReportContext
 from harness_reporters.html import HtmlReporter
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = sorted(p.name.removesuffix(".suite.yaml") for p in (ROOT / "suites").glob("*.suite.yaml"))

@@ -13,7 +13,7 @@ from harness.api.reporting import ReportContext
 from harness.log.results import RunResults
 from harness_reporters.html import HtmlReporter
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

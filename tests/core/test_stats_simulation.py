@@ -16,6 +16,8 @@ from harness.log.comparisons import PairedRows, adjust, pair_comparison
 from harness.log.intervals import Interval, bootstrap_corpus, clustered_mean, clustered_proportion
 from harness.log.stats import mean_ci
 
+pytestmark = pytest.mark.slow
+
 SUITES = 1000
 CASES = 20
 

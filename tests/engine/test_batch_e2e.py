@@ -11,8 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from clirun import harness_cli
 from engine_kit import ROOT, cli_env, text_suite
+
+pytestmark = pytest.mark.slow
 
 
 def _results(out: Path, suite: str = "engine") -> dict:

@@ -121,6 +121,7 @@ async def test_acquire_waits_for_a_free_slot() -> None:
     assert limiter.in_flight == 2
 
 
+@pytest.mark.slow  # waits out a minute window of 20 requests
 def test_the_emulator_rpm_limit_is_never_hit_with_the_same_client_limit(
     tmp_path: Path, emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

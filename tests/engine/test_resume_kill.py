@@ -18,6 +18,8 @@ import pytest
 from clirun import harness_cli
 from engine_kit import cli_env, text_suite
 
+pytestmark = pytest.mark.slow  # real processes killed and resumed
+
 CASES = 12
 SLOW_REPORTER = """
 import pathlib, time

@@ -64,6 +64,7 @@ def tiny_png(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 async def test_big_wav_uploaded_once_for_ten_concurrent_cases(emulator: RunningEmulator, tmp_path: Path) -> None:
     big = media_ref(silent_wav(tmp_path / "big.wav", 25 * 1024 * 1024))
     provider = make_provider(emulator.base_url)

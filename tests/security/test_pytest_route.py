@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test is a real pytest process
+
 SUITE = "name: s\nprovider: fake\nprompts: [{id: p, template: hi}]\ncases: [{id: a}]\n"
 #: What a hostile pull request adds: code that reads the CI's key and leaves it where the attacker can see it.
 STEAL = "import os, pathlib\npathlib.Path({leak!r}).write_text(os.environ.get('GEMINI_API_KEY', 'none'))\n"

@@ -19,6 +19,8 @@ from clirun import harness_cli
 from harness.log.results import RunInfo
 from harness.log.store import Store, run_owner
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = "name: s\nprovider: fake\nprompts: [{id: p, template: 'hi {{ n }}'}]\nscorers: [{has: hi}]\ncases:\n" + "".join(
     f"  - {{id: c{i}, vars: {{n: {i}}}}}\n" for i in range(6)
