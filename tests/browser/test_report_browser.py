@@ -269,6 +269,29 @@ def test_a_case_s_answers_side_by_side(watched: Any, report: Path, results: RunR
     assert page.locator("dialog#detail[open]").get_attribute("data-trial") == mine[0].id
 
 
+def test_a_dialog_opened_again_before_the_last_one_s_close_event_keeps_its_content(watched: Any, report: Path) -> None:
+    """Escape closes the dialog natively and its "close" event comes a task later; a key that opens a case in between
+    (Escape, then Space on a row header, as fast as a test types) must not have that late event empty it."""
+    page = open_report(watched, report, "#case=jfk-flac")
+    assert page.locator("#case-grid .case-col").count() == 4
+    page.evaluate(
+        """() => new Promise(done => {
+            document.getElementById("detail").close();  // as Escape does: the close event is queued
+            const header = [...document.querySelectorAll("#matrix-table th.case-name")]
+                .find(th => th.textContent === "jfk-mp3");
+            header.click();                              // opened again before that event runs
+            setTimeout(done, 50);
+        })"""
+    )
+    dialog = page.locator("dialog#detail[open]")
+    assert dialog.get_attribute("data-case") == "jfk-mp3"
+    assert page.locator("#case-grid .case-col").count() == 4
+    assert "#case=jfk-mp3" in page.url
+    page.keyboard.press("Escape")  # and a real close still empties it
+    expect(page.locator("dialog#detail[open]")).to_have_count(0)
+    assert page.locator("#case-grid").count() == 0 and "#case=" not in page.url
+
+
 def test_regressions_only_and_grouping_by_tag(watched: Any, report: Path, results: RunResults) -> None:
     assert results.baseline is not None
     regressed = {(d.case_id, d.model, d.config_id) for d in results.baseline.cases if d.change == "regressed"}

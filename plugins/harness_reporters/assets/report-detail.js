@@ -233,7 +233,9 @@ function closeDialog() {
 }
 function onDialogClosed() {
   var node = document.getElementById("detail");
-  if (!node.firstChild) return; // already done
+  // Already done; or the "close" event of a dialog closed with Escape arrives after a key that opened it again
+  // (Escape, then Space on a row header, faster than a task): the open dialog is not emptied.
+  if (!node.firstChild || node.open) return;
   clear(node);
   node.removeAttribute("data-trial");
   node.removeAttribute("data-case");
