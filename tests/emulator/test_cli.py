@@ -58,8 +58,10 @@ def test_a_recognition_worker_loads_neither_the_server_nor_aiohttp() -> None:
     assert all(getattr(package, name) is not None for name in package.__all__)
     code = (
         "import sys, harness_gemini.emulator.asr_worker; "
-        "print(sorted(m for m in ('aiohttp', 'google.genai', 'harness_gemini.emulator.app') if m in sys.modules))"
+        "print(sorted(m for m in ('aiohttp', 'google.genai', 'harness_gemini.emulator.app') if m in sys.modules)); "
+        # every harness command loads the provider, and --emulator the app: pypdf (60 ms) waits for a PDF
+        "import harness_gemini.provider, harness_gemini.emulator.app; print('pypdf' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split() == ["[]", "False"]

@@ -4,8 +4,10 @@ by the audio's sha256 and shared by concurrent requests and by emulators sharing
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
+import wave
 from pathlib import Path
 
 import pytest
@@ -18,17 +20,36 @@ from harness_gemini.emulator.transcribe import LISTEN_FORMAT
 pytestmark = pytest.mark.slow  # each test starts recognition worker processes
 
 
-def _ask(emu: object, clip: str, mime: str) -> str:
+def _word(start_s: float, end_s: float) -> bytes:
+    """One spoken word cut from sr_english.wav ("one two three"), as a WAV: each recognition here starts a worker
+    and its decoder (0.5 s), and a word keeps what it hears to a tenth of a second more."""
+    with wave.open(str(AUDIO / "sr_english.wav")) as clip:
+        rate = clip.getframerate()
+        clip.setpos(int(start_s * rate))
+        frames = clip.readframes(int((end_s - start_s) * rate))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buf.getvalue()
+
+
+ONE, TWO = _word(0.0, 0.9), _word(0.9, 1.7)
+
+
+def _ask(emu: object, clip: bytes) -> str:
     client = make_client(emu)  # type: ignore[arg-type]
-    part = types.Part.from_bytes(data=(AUDIO / clip).read_bytes(), mime_type=mime)
+    part = types.Part.from_bytes(data=clip, mime_type="audio/wav")
     return client.models.generate_content(model="gemini-2.5-flash", contents=[part, "Transcribe it."]).text or ""
 
 
 def test_disk_cache_by_sha256_survives_restarts(tmp_path: Path) -> None:
-    clip = "sr_one_two_three.aiff"
-    sha = hashlib.sha256((AUDIO / clip).read_bytes()).hexdigest()
+    clip = ONE
+    sha = hashlib.sha256(clip).hexdigest()
     with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as first:
-        text = _ask(first, clip, "audio/aiff")
+        text = _ask(first, clip)
         assert first.state.lab.recognitions == 1
     entry = tmp_path / "audio" / sha[:2] / f"{sha}.json"
     cached = json.loads(entry.read_text())
@@ -36,14 +57,14 @@ def test_disk_cache_by_sha256_survives_restarts(tmp_path: Path) -> None:
         cached["format"] == LISTEN_FORMAT and cached["text"] == text and cached["recogniser"].startswith("pocketsphinx")
     )
     with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as second:
-        assert _ask(second, clip, "audio/aiff") == text
+        assert _ask(second, clip) == text
         assert second.state.lab.recognitions == 0  # read from the disk, not heard again
     cached["recogniser"] = "pocketsphinx 0.0"  # made by another recogniser: recomputed, not trusted
     entry.write_text(json.dumps(cached))
     with start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as third:
-        assert _ask(third, clip, "audio/aiff") == text and third.state.lab.recognitions == 1
+        assert _ask(third, clip) == text and third.state.lab.recognitions == 1
     with start_background(EmulatorConfig(port=0, cache_dir=None)) as memory_only:
-        assert _ask(memory_only, clip, "audio/aiff") == text and memory_only.state.lab.recognitions == 1
+        assert _ask(memory_only, clip) == text and memory_only.state.lab.recognitions == 1
 
 
 def test_two_emulators_sharing_a_cache_recognise_a_clip_once(tmp_path: Path) -> None:
@@ -51,13 +72,13 @@ def test_two_emulators_sharing_a_cache_recognise_a_clip_once(tmp_path: Path) -> 
     one recognises it, the other waits for the entry and reads it (before, both recognised it)."""
     import concurrent.futures
 
-    clip = "sr_one_two_three.aiff"
+    clip = ONE
     with (
         start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as one,
         start_background(EmulatorConfig(port=0, cache_dir=tmp_path)) as two,
     ):
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            texts = list(pool.map(lambda emu: _ask(emu, clip, "audio/aiff"), [one, two]))
+            texts = list(pool.map(lambda emu: _ask(emu, clip), [one, two]))
         assert texts[0] and texts[0] == texts[1]
         assert one.state.lab.recognitions + two.state.lab.recognitions == 1
 
@@ -70,10 +91,10 @@ def test_clips_are_recognised_in_parallel_workers() -> None:
     from harness_gemini.emulator.lab import default_workers
 
     assert default_workers() >= 1
-    clips = [("sr_english.wav", "audio/wav"), ("sr_one_two_three.aiff", "audio/aiff")]  # the two shortest
+    clips = [ONE, TWO]
     with start_background(EmulatorConfig(port=0, cache_dir=None, asr_workers=2)) as two:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            texts = list(pool.map(lambda c: _ask(two, *c), clips))
+            texts = list(pool.map(lambda c: _ask(two, c), clips))
         lab = two.state.lab
         assert all(texts) and lab.recognitions == 2
         assert len({p.pid for p in lab._pool._all}) == 2
@@ -84,14 +105,14 @@ def test_a_dead_worker_is_a_500_then_recovers(tmp_path: Path) -> None:
 
     with start_background(EmulatorConfig(port=0, cache_dir=None, asr_workers=1)) as emu:
         lab = emu.state.lab
-        assert _ask(emu, "sr_english.wav", "audio/wav")
+        assert _ask(emu, ONE)
         for proc in list(lab._pool._all):
             proc.kill()
             proc.wait()
         with pytest.raises(errors.ServerError) as failed:
-            _ask(emu, "sr_one_two_three.aiff", "audio/aiff")
+            _ask(emu, TWO)
         assert failed.value.code == 500
-        assert _ask(emu, "sr_one_two_three.aiff", "audio/aiff")  # a new worker
+        assert _ask(emu, TWO)  # a new worker
 
 
 def test_concurrent_requests_with_one_new_clip_measure_it_once(monkeypatch: pytest.MonkeyPatch) -> None:

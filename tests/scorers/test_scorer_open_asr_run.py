@@ -4,8 +4,6 @@ the HTML report and summary.md is the Open ASR Leaderboard's, and every report s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,32 +37,12 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     responses = {"responses": [{"match": {"case": f"pair-{n:03d}"}, "text": p["hyp"]} for n, p in enumerate(pairs)]}
     (folder / "open-asr.suite.yaml").write_text(yaml.safe_dump(suite, allow_unicode=True), encoding="utf-8")
     (folder / "responses.yaml").write_text(yaml.safe_dump(responses, allow_unicode=True), encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "run",
-            str(folder / "open-asr.suite.yaml"),
-            "--emulator",
-            "--emulator-responses",
-            str(folder / "responses.yaml"),
-            "--out",
-            str(folder / "out"),
-            "--store",
-            str(folder / "store.db"),
-            "--format",
-            "json,html,markdown",
-            "--fail-on",
-            "none",
-            "-q",
-        ],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    done = harness_cli(
+        "run", str(folder / "open-asr.suite.yaml"), "--emulator", "--emulator-responses", str(folder / "responses.yaml"),
+        "--out", str(folder / "out"), "--store", str(folder / "store.db"), "--format", "json,html,markdown",
+        "--fail-on", "none", "-q", cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
     return folder / "out" / "open-asr"  # the run folder: --out DIR/<suite name>
 
 

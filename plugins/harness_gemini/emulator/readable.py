@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import av
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import PyPdfError
 
 from harness_gemini.mime import detect_data
 from harness_gemini.probe import ProbeError, open_media
@@ -61,6 +59,9 @@ def read_video(data: bytes) -> Facts:
 
 
 def read_pdf(data: bytes) -> Facts:
+    from pypdf import PasswordType, PdfReader  # on the first PDF: pypdf costs every emulator start 60 ms
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
