@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "reporters"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from chromium import launch  # noqa: E402
+from chromium import launch, version  # noqa: E402
 from factory import make_results  # noqa: E402
 
 from bench.common import median, static_table, write_section  # noqa: E402
@@ -74,6 +74,7 @@ def main() -> None:
     body = f"""\
 A run of {n:,} trials (synthetic but realistic: transcriptions with word alignments and per-trial answers,
 JSON extractions with failing paths, errors with retries, 2 models x 2 configs x 5 repeats, a baseline).
+Browser: {version()}, headless, driven by Playwright.
 
 | measure | value | target |
 |---|---:|---:|

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "tests" / "viewer"))
 
-from chromium import launch  # noqa: E402
+from chromium import launch, version  # noqa: E402
 from storefactory import build  # noqa: E402
 
 from bench.common import median, static_table, write_section  # noqa: E402
@@ -60,6 +60,7 @@ def main() -> None:
     body = f"""\
 The viewer's store holds 52 runs of a small suite and one run of 10,000 trials (2 models x 2 configs); the run's
 page asks the server for its first page of 200 trials and adds the totals up after it has painted.
+Browser: {version()}, headless, driven by Playwright.
 
 | measure | value | target |
 |---|---:|---:|

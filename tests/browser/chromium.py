@@ -30,6 +30,14 @@ ARGS = [
 ]
 
 
+def version() -> str:
+    """What the binary says it is, e.g. ``Chromium 156.0.8078.114 (chromium-headless-shell)``, for benchmarks."""
+    import subprocess
+
+    done = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=30, check=False)
+    return f"{done.stdout.strip() or 'unknown'} ({PACKAGE})"
+
+
 def launch(playwright: Any, **options: Any) -> Any:
     """A persistent context in a fresh, empty profile folder."""
     return playwright.chromium.launch_persistent_context(
