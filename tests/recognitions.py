@@ -1,5 +1,5 @@
 """What pocketsphinx heard of every clip a whole test session sends the emulator, recorded once, so a session
-does not recognise the same clips again (about 25 s of CPU on the 2-core machine, a third of the session).
+does not recognise the same clips again (about 25 s of CPU on the 2-core machine, a fifth of the session).
 
 The recording is the emulator's own disk-cache entries (``<sha256>.json``, what ``transcribe.listen`` returned),
 kept in ``tests/data/recognitions/`` with a fingerprint of everything that decides them: LISTEN_FORMAT, the
