@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.request
+import wave
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,17 @@ from harness_gemini.emulator import RunningEmulator
 ROOT = Path(__file__).resolve().parents[2]
 WIRE = ROOT / "tests" / "data" / "gemini-wire"
 AUDIO = ROOT / "suites" / "media" / "audio"
+
+
+def mono_wav(frames: bytes, rate: int = 16000) -> bytes:
+    """16-bit mono PCM ``frames`` as the bytes of a WAV file."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buf.getvalue()
 
 
 def make_client(emu: RunningEmulator, version: str = "v1beta") -> genai.Client:

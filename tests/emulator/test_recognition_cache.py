@@ -4,14 +4,13 @@ by the audio's sha256 and shared by concurrent requests and by emulators sharing
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
 import wave
 from pathlib import Path
 
 import pytest
-from emu_support import AUDIO, make_client
+from emu_support import AUDIO, make_client, mono_wav
 from google.genai import types
 
 from harness_gemini.emulator import EmulatorConfig, start_background
@@ -26,14 +25,7 @@ def _word(start_s: float, end_s: float) -> bytes:
     with wave.open(str(AUDIO / "sr_english.wav")) as clip:
         rate = clip.getframerate()
         clip.setpos(int(start_s * rate))
-        frames = clip.readframes(int((end_s - start_s) * rate))
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(frames)
-    return buf.getvalue()
+        return mono_wav(clip.readframes(int((end_s - start_s) * rate)), rate)
 
 
 ONE, TWO = _word(0.0, 0.9), _word(0.9, 1.7)
@@ -119,9 +111,7 @@ def test_concurrent_requests_with_one_new_clip_measure_it_once(monkeypatch: pyte
     """Ten requests at once with the same clip, never heard before: its length (for the audio tokens) is decoded
     once and shared, as a recognition is (before, each request decoded the whole clip again)."""
     import concurrent.futures
-    import io
     import threading
-    import wave
 
     from harness_gemini.emulator.lab import AudioLab
 
@@ -141,13 +131,8 @@ def test_concurrent_requests_with_one_new_clip_measure_it_once(monkeypatch: pyte
 
     monkeypatch.setattr(AudioLab, "_probe_duration", held_probe)
     monkeypatch.setattr(AudioLab, "duration", counted_duration)
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\1\0" * 16000 * 60)
-    part = types.Part.from_bytes(data=buf.getvalue(), mime_type="audio/wav")
+    clip = mono_wav(b"\1\0" * 16000 * 60)
+    part = types.Part.from_bytes(data=clip, mime_type="audio/wav")
     with start_background(EmulatorConfig(port=0, cache_dir=None)) as emu:
         client = make_client(emu)
         with concurrent.futures.ThreadPoolExecutor(10) as pool:
@@ -160,5 +145,5 @@ def test_concurrent_requests_with_one_new_clip_measure_it_once(monkeypatch: pyte
                 time.sleep(0.01)
             started.set()
             totals = {future.result().total_tokens for future in counts}
-    assert len(asked) == 10 and probed == [len(buf.getvalue())]
+    assert len(asked) == 10 and probed == [len(clip)]
     assert totals == {60 * 32 + 3}  # 32 tokens a second of audio, and the prompt's words

@@ -3,15 +3,12 @@ requests with the same fields, and its error bodies equal the real ones field fo
 
 from __future__ import annotations
 
-import io
 import json
-import struct
 import urllib.request
-import wave
 from pathlib import Path
 from typing import Any
 
-from emu_support import WIRE, cassette, post, shape
+from emu_support import WIRE, cassette, mono_wav, post, shape
 
 from harness_gemini.emulator import EmulatorConfig, RunningEmulator, start_background
 
@@ -93,16 +90,6 @@ def test_safety_block_has_real_fields(tmp_path: Path) -> None:
     assert shape(ours) == shape(real)
 
 
-def _silence_wav(seconds: float) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(struct.pack("<h", 0) * int(16000 * seconds))
-    return buf.getvalue()
-
-
 def test_30s_audio_counts_750_tokens_on_2_0_flash(emu: RunningEmulator) -> None:
     import base64
 
@@ -112,7 +99,12 @@ def test_30s_audio_counts_750_tokens_on_2_0_flash(emu: RunningEmulator) -> None:
             {
                 "parts": [
                     {"text": "Describe this clip"},
-                    {"inline_data": {"mime_type": "audio/wav", "data": base64.b64encode(_silence_wav(30)).decode()}},
+                    {
+                        "inline_data": {
+                            "mime_type": "audio/wav",
+                            "data": base64.b64encode(mono_wav(b"\0\0" * 16000 * 30)).decode(),
+                        }
+                    },
                 ]
             }
         ]

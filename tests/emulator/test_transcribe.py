@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import jiwer
 import pytest
-from emu_support import AUDIO
+from emu_support import AUDIO, mono_wav
 from google import genai
 from google.genai import types
 
@@ -91,18 +91,9 @@ def test_a_worker_hears_a_clip_the_same_whatever_it_heard_before(monkeypatch: py
 
 def test_an_inaudible_clip_is_not_recognised_into_made_up_words() -> None:
     """Digital silence and a one-bit hum: nothing to hear, so no words (pocketsphinx would name one, 'dog')."""
-    import io
-    import wave
-
     from harness_gemini.emulator import transcribe
 
     for pcm, seconds in ((b"\0\0" * 16000 * 30, 30.0), (bytes([1, 0]) * 16000 * 5, 5.0)):
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(16000)
-            out.writeframes(pcm)
-        heard = transcribe.listen(buf.getvalue())
+        heard = transcribe.listen(mono_wav(pcm))
         assert heard["text"] == "" and heard["words"] == []
         assert heard["facts"]["duration_s"] == seconds and heard["facts"]["peak_dbfs"] <= transcribe.INAUDIBLE_DBFS

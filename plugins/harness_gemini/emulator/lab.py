@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +196,7 @@ class AudioLab:
             if heard is not None and "facts" in heard:
                 known = float(heard["facts"]["duration_s"])
             else:  # ten concurrent requests with one new 25 MB clip decode it once, not ten times
-                known = await self._once(self._probing, sha, lambda: self._measure(data))
+                measure = partial(asyncio.get_running_loop().run_in_executor, self._probe, self._probe_duration, data)
+                known = await self._once(self._probing, sha, measure)
             self._durations.put(sha, known)
         return None if known < 0 else float(known)
-
-    async def _measure(self, data: bytes) -> float:
-        return await asyncio.get_running_loop().run_in_executor(self._probe, self._probe_duration, data)
